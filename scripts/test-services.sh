@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs and starts what the tests need, on a fresh machine too: a Docker engine (host networking,
+# no bridge) and the local test images. Safe to run again: what is already there is left alone.
+set -euo pipefail
+
+log() { printf 'test-services: %s\n' "$*" >&2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v dockerd >/dev/null 2>&1 || [ ! -x /bin/busybox ]; then
+  log "installing docker.io and busybox-static"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq docker.io busybox-static >/dev/null
+fi
+
+if ! docker info >/dev/null 2>&1; then
+  log "starting dockerd (--bridge=none: containers use host networking)"
+  as_root bash -c 'setsid dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/primeway-dockerd.log 2>&1 < /dev/null &'
+  for _ in $(seq 1 60); do docker info >/dev/null 2>&1 && break; sleep 0.5; done
+  docker info >/dev/null 2>&1 || { log "dockerd did not start; see /var/log/primeway-dockerd.log"; exit 1; }
+fi
+
+# busybox:latest, made from Debian's static busybox: there is no registry to pull from here.
+if ! docker image inspect busybox:latest >/dev/null 2>&1; then
+  log "building busybox:latest from /bin/busybox"
+  root=$(mktemp -d)
+  mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $(/bin/busybox --list); do [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"; done
+  echo 'root:x:0:0:root:/root:/bin/sh' > "$root/etc/passwd"
+  tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - busybox:latest >/dev/null
+  rm -rf "$root"
+fi
+log "ready: $(docker version --format 'docker {{.Server.Version}} (API {{.Server.APIVersion}})')"

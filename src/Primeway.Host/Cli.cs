@@ -1,0 +1,25 @@
+using System.CommandLine;
+using System.IO;
+using Primeway.Host.Commands;
+
+namespace Primeway.Host
+{
+    /// <summary>The primeway command line: one root command with a verb per job a CI pipeline or runbook needs.</summary>
+    public static class Cli
+    {
+        public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+        {
+            var root = new RootCommand("Primeway: run and deploy jobs described in YAML files.");
+            root.Subcommands.Add(ValidateCommand.Create(stdout, stderr));
+
+            var parsed = root.Parse(args);
+            if (parsed.Errors.Count > 0)
+            {
+                foreach (var error in parsed.Errors) stderr.WriteLine("primeway: " + error.Message);
+                stderr.WriteLine("Run 'primeway --help' for usage.");
+                return ExitCodes.UsageOrIo;
+            }
+            return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr });
+        }
+    }
+}
