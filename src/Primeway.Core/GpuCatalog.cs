@@ -72,7 +72,7 @@ namespace Primeway
         // Words that say nothing about which model is meant.
         private static readonly HashSet<string> Noise = new HashSet<string>(StringComparer.Ordinal)
         {
-            "nvidia", "geforce", "tesla", "gpu", "ada", "generation", "lovelace",
+            "nvidia", "geforce", "tesla", "gpu", "ada", "generation", "lovelace", "hbm2", "hbm2e", "hbm3", "hbm3e", "gddr6", "gddr6x",
         };
 
         public static GpuResolution Resolve(string? name)

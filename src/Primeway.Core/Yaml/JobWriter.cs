@@ -125,7 +125,7 @@ namespace Primeway.Yaml
 
         // Strings that another YAML reader would take for a number, a boolean, null or a time are quoted.
         private static readonly Regex LooksTyped = new Regex(
-            @"^(?:[-+]?(?:\d[\d_]*)?(?:\.\d*)?(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|null|Null|NULL|~|\d+(?::\d+)+)$",
+            @"^(?:[-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|0x[0-9a-fA-F]+|0o[0-7]+|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)|true|True|TRUE|false|False|FALSE|yes|Yes|YES|no|No|NO|on|On|ON|off|Off|OFF|y|Y|n|N|null|Null|NULL|~|\d+(?::\d+)+)$",
             RegexOptions.CultureInvariant);
 
         private static void Str(IEmitter e, string value)
