@@ -12,6 +12,7 @@ namespace Primeway.Host
             var root = new RootCommand("Primeway: run and deploy jobs described in YAML files.");
             root.Subcommands.Add(ValidateCommand.Create(stdout, stderr));
             root.Subcommands.Add(JobSchema.CreateCommand(stdout));
+            root.Subcommands.Add(ServerCommand.Create(stdout));
 
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)

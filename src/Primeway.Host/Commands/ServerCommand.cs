@@ -1,0 +1,29 @@
+using System.CommandLine;
+using System.IO;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Primeway.Server;
+
+namespace Primeway.Host.Commands
+{
+    /// <summary>primeway server [--urls URL] [--data DIR]: runs the Primeway server in the foreground.</summary>
+    internal static class ServerCommand
+    {
+        public static Command Create(TextWriter stdout)
+        {
+            var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:8750).", DefaultValueFactory = _ => "http://127.0.0.1:8750" };
+            var data = new Option<string>("--data") { Description = "Data directory: database, logs, admin token (default ~/.primeway/server).", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory() };
+            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data };
+            command.SetAction(async (result, ct) =>
+            {
+                var options = new ServerOptions { Urls = result.GetValue(urls)!, DataDirectory = Path.GetFullPath(result.GetValue(data)!), LogLevel = LogLevel.Information };
+                var app = await PrimewayServer.BuildAsync(options, ct);
+                stdout.WriteLine("Primeway server on " + options.Urls + ", data in " + options.DataDirectory);
+                await app.StartAsync(ct);
+                await app.WaitForShutdownAsync(ct);
+                return ExitCodes.Success;
+            });
+            return command;
+        }
+    }
+}

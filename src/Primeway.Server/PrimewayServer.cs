@@ -1,0 +1,92 @@
+using System;
+using System.IO;
+using System.Text.Json;
+using System.Threading;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Primeway.Server.Api;
+using Primeway.Server.Auth;
+using Primeway.Server.Store;
+
+namespace Primeway.Server
+{
+    public sealed class ServerOptions
+    {
+        /// <summary>Where Kestrel listens; loopback by default.</summary>
+        public string Urls { get; set; } = "http://127.0.0.1:8750";
+
+        /// <summary>The data directory: the SQLite file, logs, the admin token.</summary>
+        public string DataDirectory { get; set; } = DefaultDataDirectory();
+
+        /// <summary>Made the admin token on a first start when set (PRIMEWAY_API_TOKEN).</summary>
+        public string? AdminToken { get; set; } = Environment.GetEnvironmentVariable("PRIMEWAY_API_TOKEN");
+
+        public LogLevel LogLevel { get; set; } = LogLevel.Warning;
+
+        public static string DefaultDataDirectory() =>
+            Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".primeway", "server");
+    }
+
+    /// <summary>The Primeway server: REST API under /v1 with bearer tokens, over a durable store.</summary>
+    public static class PrimewayServer
+    {
+        public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+            if (!OperatingSystem.IsWindows())
+                File.SetUnixFileMode(options.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+            var store = new SqliteStore(Path.Combine(options.DataDirectory, "primeway.db"));
+            await store.MigrateAsync(ct).ConfigureAwait(false);
+            var tokens = new Tokens(store);
+            var adminTokenAt = await tokens.BootstrapAdminAsync(options.DataDirectory, options.AdminToken, ct).ConfigureAwait(false);
+
+            var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
+            builder.WebHost.UseUrls(options.Urls);
+            builder.Logging.SetMinimumLevel(options.LogLevel);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Services.AddSingleton(options);
+            builder.Services.AddSingleton<IStore>(store);
+            builder.Services.AddSingleton(tokens);
+            builder.Services.AddProblemDetails();
+            builder.Services.AddOpenApi();
+            builder.Services.Configure<JsonOptions>(json =>
+            {
+                json.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+                json.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.Never;
+            });
+
+            var app = builder.Build();
+            if (adminTokenAt != null)
+                app.Logger.LogWarning("First start: the admin token is in {Where}.", adminTokenAt);
+
+            app.UseExceptionHandler(errors => errors.Run(context =>
+            {
+                var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+                var status = error is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError;
+                var detail = status == 500 ? "The server failed to handle the request; its log has the details." : error?.Message ?? "Bad request.";
+                return Problems.Write(context, status, status == 500 ? "Server error" : "Bad request", detail);
+            }));
+            app.UseStatusCodePages(async status =>
+            {
+                var response = status.HttpContext.Response;
+                if (response.ContentLength == null && string.IsNullOrEmpty(response.ContentType))
+                    await Problems.Write(status.HttpContext, response.StatusCode, response.StatusCode == 404 ? "Not found" : "Error",
+                        response.StatusCode == 404 ? "No such route: " + status.HttpContext.Request.Path + ". The API is under /v1; see /openapi/v1.json." : "The request failed.").ConfigureAwait(false);
+            });
+            app.Use(BearerAuthentication.Middleware);
+
+            app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).WithTags("Health");
+            app.MapOpenApi();
+            JobsApi.Map(app);
+            TokensApi.Map(app);
+            return app;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Primeway.Server.Store
+{
+    /// <summary>
+    /// Everything the server keeps durably. SQLite implements it for one server; a PostgreSQL
+    /// implementation joins for several. Every read of a job or run is scoped to its owner.
+    /// </summary>
+    public interface IStore
+    {
+        /// <summary>Brings the schema to the newest version; safe to call on every start.</summary>
+        Task MigrateAsync(CancellationToken ct);
+
+        Task<int> CountTokensAsync(CancellationToken ct);
+        Task InsertTokenAsync(TokenRecord token, CancellationToken ct);
+        Task<TokenRecord?> FindTokenByHashAsync(byte[] secretHash, CancellationToken ct);
+        Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken ct);
+        Task<bool> DeleteTokenAsync(string id, CancellationToken ct);
+
+        /// <summary>Inserts the job, or replaces the definition of the owner's job of the same name; returns the stored job and whether it is new.</summary>
+        Task<(JobRecord Job, bool Created)> UpsertJobAsync(JobRecord job, CancellationToken ct);
+        Task<JobRecord?> GetJobAsync(string owner, string idOrName, CancellationToken ct);
+        Task<IReadOnlyList<JobRecord>> ListJobsAsync(string owner, CancellationToken ct);
+        Task<bool> DeleteJobAsync(string owner, string id, CancellationToken ct);
+
+        Task InsertRunAsync(RunRecord run, CancellationToken ct);
+        Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct);
+        Task<IReadOnlyList<RunRecord>> ListRunsAsync(string owner, string? status, string? job, int limit, CancellationToken ct);
+        Task UpdateRunAsync(RunRecord run, CancellationToken ct);
+        Task<bool> DeleteRunAsync(string owner, string id, CancellationToken ct);
+
+        /// <summary>Runs of every owner that have not finished: what the supervisor drives and recovers.</summary>
+        Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct);
+    }
+}

@@ -1,0 +1,45 @@
+using System;
+
+namespace Primeway.Server.Store
+{
+    /// <summary>An API token as stored: only the SHA-256 of the secret is kept.</summary>
+    public sealed record TokenRecord(string Id, string Name, string Owner, bool IsAdmin, byte[] SecretHash, DateTimeOffset CreatedAt);
+
+    /// <summary>A submitted job definition of one owner; the YAML has the token removed.</summary>
+    public sealed record JobRecord(string Id, string Owner, string Name, string JobType, string Yaml, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    /// <summary>The run statuses, in the platform's words.</summary>
+    public static class RunStatus
+    {
+        public const string Pending = "pending";
+        public const string Building = "building";
+        public const string Creating = "creating";
+        public const string Running = "running";
+        public const string Completed = "completed";
+        public const string Failed = "failed";
+        public const string Stopped = "stopped";
+        public const string Terminated = "terminated";
+
+        public static readonly string[] All = { Pending, Building, Creating, Running, Completed, Failed, Stopped, Terminated };
+
+        public static bool IsFinished(string status) => status == Completed || status == Failed || status == Stopped || status == Terminated;
+    }
+
+    /// <summary>One execution of a job; JobYaml is the definition as it was when the run was made.</summary>
+    public sealed record RunRecord(
+        string Id,
+        string JobId,
+        string JobName,
+        string JobType,
+        string JobYaml,
+        string Owner,
+        string Status,
+        string? Reason,
+        int? ExitCode,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? StartedAt,
+        DateTimeOffset? EndedAt,
+        string? HealthStatus,
+        string? Url,
+        bool StopRequested);
+}

@@ -1,0 +1,55 @@
+using System;
+using System.IO;
+using System.Linq;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Threading.Tasks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Primeway.Server;
+
+namespace Primeway.Server.Tests
+{
+    /// <summary>A real server on a free loopback port with its own data directory.</summary>
+    public sealed class RunningServer : IAsyncDisposable
+    {
+        private RunningServer(WebApplication app, string dataDirectory, Uri address)
+        {
+            App = app;
+            DataDirectory = dataDirectory;
+            Address = address;
+        }
+
+        public WebApplication App { get; }
+        public string DataDirectory { get; }
+        public Uri Address { get; }
+        public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
+
+        public static async Task<RunningServer> StartAsync(string? dataDirectory = null, string? adminToken = null)
+        {
+            dataDirectory ??= Path.Combine(Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
+            var app = await PrimewayServer.BuildAsync(new ServerOptions { Urls = "http://127.0.0.1:0", DataDirectory = dataDirectory, AdminToken = adminToken });
+            await app.StartAsync();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+            return new RunningServer(app, dataDirectory, new Uri(address));
+        }
+
+        public HttpClient Client(string? token)
+        {
+            var client = new HttpClient { BaseAddress = Address };
+            if (token != null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return client;
+        }
+
+        public static StringContent Yaml(string yaml) => new StringContent(yaml, Encoding.UTF8, "application/yaml");
+
+        public async ValueTask DisposeAsync()
+        {
+            await App.StopAsync();
+            await App.DisposeAsync();
+        }
+    }
+}
