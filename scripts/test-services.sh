@@ -30,4 +30,27 @@ if ! docker image inspect busybox:latest >/dev/null 2>&1; then
   tar -C "$root" -c . | docker import -c 'ENV PATH=/bin' -c 'CMD ["sh"]' - busybox:latest >/dev/null
   rm -rf "$root"
 fi
+# primeway-test/python:bookworm: Debian with python3 and pip, for the tests of apt_packages and requirements.
+# apt inside it uses the host's own Debian mirror (its sources are copied in), reached over host networking.
+if ! docker image inspect primeway-test/python:bookworm >/dev/null 2>&1; then
+  if ! command -v debootstrap >/dev/null 2>&1; then
+    log "installing debootstrap"
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq debootstrap >/dev/null
+  fi
+  mirror=$(sed -n 's/^URIs:[[:space:]]*//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -n1)
+  mirror=${mirror:-http://deb.debian.org/debian}
+  root=$(mktemp -d)
+  log "building primeway-test/python:bookworm with debootstrap from $mirror (a few minutes)"
+  as_root debootstrap --variant=minbase --include=python3,python3-pip bookworm "$root" "$mirror" >/tmp/primeway-debootstrap.log 2>&1 \
+    || { log "debootstrap failed; see /tmp/primeway-debootstrap.log"; exit 1; }
+  if [ -f /etc/apt/sources.list.d/debian.sources ]; then
+    as_root rm -f "$root/etc/apt/sources.list"
+    as_root cp /etc/apt/sources.list.d/debian.sources "$root/etc/apt/sources.list.d/debian.sources"
+  fi
+  as_root rm -rf "$root/var/cache/apt/archives/"*.deb "$root/var/lib/apt/lists/"*
+  as_root tar -C "$root" -c . | docker import -c 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' -c 'CMD ["bash"]' - primeway-test/python:bookworm >/dev/null
+  as_root rm -rf "$root"
+fi
+
 log "ready: $(docker version --format 'docker {{.Server.Version}} (API {{.Server.APIVersion}})')"
