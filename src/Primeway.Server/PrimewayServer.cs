@@ -11,7 +11,10 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Primeway.Server.Api;
+using Microsoft.AspNetCore.Http.Features;
+using Primeway.Engine;
 using Primeway.Server.Auth;
+using Primeway.Server.Runs;
 using Primeway.Server.Store;
 
 namespace Primeway.Server
@@ -29,13 +32,33 @@ namespace Primeway.Server
 
         public LogLevel LogLevel { get; set; } = LogLevel.Warning;
 
+        /// <summary>docker, process, or null: Docker when an engine answers, else host processes.</summary>
+        public string? Backend { get; set; }
+
+        /// <summary>How many runs may be building or starting at once; the rest wait as pending.</summary>
+        public int MaxConcurrentStarts { get; set; } = 8;
+
+        /// <summary>Between SIGTERM and SIGKILL when a run times out or is stopped.</summary>
+        public TimeSpan StopGrace { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>The most log kept per run; later lines are dropped with one notice.</summary>
+        public long LogCapBytes { get; set; } = 64L * 1024 * 1024;
+
         public static string DefaultDataDirectory() =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".primeway", "server");
     }
 
-    /// <summary>The Primeway server: REST API under /v1 with bearer tokens, over a durable store.</summary>
+    /// <summary>The Primeway server: REST API under /v1 with bearer tokens, over a durable store, with the supervisor.</summary>
     public static class PrimewayServer
     {
+        private const long MaxUploadBytes = 2L * 1024 * 1024 * 1024;
+
+        /// <summary>Says at start-up which backend the server fell back to, once.</summary>
+        private sealed class StartupListener : IRunListener
+        {
+            public void OnWarning(string message) => Console.Error.WriteLine("primeway server: " + message);
+        }
+
         public static async Task<WebApplication> BuildAsync(ServerOptions options, CancellationToken ct = default)
         {
             Directory.CreateDirectory(options.DataDirectory);
@@ -47,13 +70,22 @@ namespace Primeway.Server
             var tokens = new Tokens(store);
             var adminTokenAt = await tokens.BootstrapAdminAsync(options.DataDirectory, options.AdminToken, ct).ConfigureAwait(false);
 
+            var backend = await BackendSelector.SelectAsync(options.Backend, new StartupListener(), ct).ConfigureAwait(false);
+
             var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = Array.Empty<string>() });
             builder.WebHost.UseUrls(options.Urls);
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxUploadBytes);
+            builder.Services.Configure<FormOptions>(form => form.MultipartBodyLengthLimit = MaxUploadBytes);
             builder.Logging.SetMinimumLevel(options.LogLevel);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddSingleton(options);
             builder.Services.AddSingleton<IStore>(store);
             builder.Services.AddSingleton(tokens);
+            builder.Services.AddSingleton(backend);
+            builder.Services.AddSingleton(new RunLogs(Path.Combine(options.DataDirectory, "logs"), options.LogCapBytes));
+            builder.Services.AddSingleton(new ProjectFiles(options.DataDirectory));
+            builder.Services.AddSingleton<Supervisor>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<Supervisor>());
             builder.Services.AddProblemDetails();
             builder.Services.AddOpenApi();
             builder.Services.Configure<JsonOptions>(json =>
@@ -86,6 +118,8 @@ namespace Primeway.Server
             app.MapOpenApi();
             JobsApi.Map(app);
             TokensApi.Map(app);
+            RunsApi.Map(app);
+            app.Lifetime.ApplicationStopped.Register(() => backend.DisposeAsync().AsTask().GetAwaiter().GetResult());
             return app;
         }
     }

@@ -28,10 +28,17 @@ namespace Primeway.Server.Tests
         public Uri Address { get; }
         public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
 
-        public static async Task<RunningServer> StartAsync(string? dataDirectory = null, string? adminToken = null)
+        public static async Task<RunningServer> StartAsync(string? dataDirectory = null, string? adminToken = null, string backend = "docker")
         {
             dataDirectory ??= Path.Combine(Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
-            var app = await PrimewayServer.BuildAsync(new ServerOptions { Urls = "http://127.0.0.1:0", DataDirectory = dataDirectory, AdminToken = adminToken });
+            var app = await PrimewayServer.BuildAsync(new ServerOptions
+            {
+                Urls = "http://127.0.0.1:0",
+                DataDirectory = dataDirectory,
+                AdminToken = adminToken,
+                Backend = backend,
+                StopGrace = TimeSpan.FromSeconds(2),
+            });
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new RunningServer(app, dataDirectory, new Uri(address));
@@ -42,6 +49,20 @@ namespace Primeway.Server.Tests
             var client = new HttpClient { BaseAddress = Address };
             if (token != null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
             return client;
+        }
+
+        /// <summary>Polls the run until it has finished, or fails the test after the limit.</summary>
+        public static async Task<System.Text.Json.JsonElement> WaitForEndAsync(HttpClient client, string runId, int seconds = 60)
+        {
+            var until = DateTime.UtcNow.AddSeconds(seconds);
+            while (true)
+            {
+                var run = System.Text.Json.JsonDocument.Parse(await client.GetStringAsync("/v1/runs/" + runId)).RootElement;
+                var status = run.GetProperty("status").GetString();
+                if (status is "completed" or "failed" or "stopped" or "terminated") return run;
+                if (DateTime.UtcNow > until) throw new TimeoutException("run " + runId + " is still " + status + " after " + seconds + " s");
+                await Task.Delay(100);
+            }
         }
 
         public static StringContent Yaml(string yaml) => new StringContent(yaml, Encoding.UTF8, "application/yaml");

@@ -13,10 +13,12 @@ namespace Primeway.Host.Commands
         {
             var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:8750).", DefaultValueFactory = _ => "http://127.0.0.1:8750" };
             var data = new Option<string>("--data") { Description = "Data directory: database, logs, admin token (default ~/.primeway/server).", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory() };
-            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data };
+            var backend = new Option<string?>("--backend") { Description = "docker or process (default: Docker when an engine answers, else host processes)." };
+            backend.AcceptOnlyFromAmong("docker", "process");
+            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data, backend };
             command.SetAction(async (result, ct) =>
             {
-                var options = new ServerOptions { Urls = result.GetValue(urls)!, DataDirectory = Path.GetFullPath(result.GetValue(data)!), LogLevel = LogLevel.Information };
+                var options = new ServerOptions { Urls = result.GetValue(urls)!, DataDirectory = Path.GetFullPath(result.GetValue(data)!), Backend = result.GetValue(backend), LogLevel = LogLevel.Information };
                 var app = await PrimewayServer.BuildAsync(options, ct);
                 stdout.WriteLine("Primeway server on " + options.Urls + ", data in " + options.DataDirectory);
                 await app.StartAsync(ct);

@@ -31,6 +31,9 @@ namespace Primeway.Server.Store
         Task UpdateRunAsync(RunRecord run, CancellationToken ct);
         Task<bool> DeleteRunAsync(string owner, string id, CancellationToken ct);
 
+        /// <summary>A run of any owner: for the supervisor, never for an API caller.</summary>
+        Task<RunRecord?> GetAnyRunAsync(string id, CancellationToken ct = default);
+
         /// <summary>Runs of every owner that have not finished: what the supervisor drives and recovers.</summary>
         Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct);
     }

@@ -212,6 +212,14 @@ namespace Primeway.Server.Store
             return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRun(reader) : null;
         }
 
+        public async Task<RunRecord?> GetAnyRunAsync(string id, CancellationToken ct = default)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE id = $id", ("$id", id));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRun(reader) : null;
+        }
+
         public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string owner, string? status, string? job, int limit, CancellationToken ct)
         {
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);

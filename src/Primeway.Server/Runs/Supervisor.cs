@@ -1,0 +1,322 @@
+using System;
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Threading;
+using System.Threading.Channels;
+using System.Threading.Tasks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Primeway.Engine;
+using Primeway.Server.Store;
+
+namespace Primeway.Server.Runs
+{
+    /// <summary>
+    /// The one loop that moves runs through their states with the engine. Each run is driven by one task, which
+    /// alone writes its status, so transitions never race. After a restart (kill -9 included) it reconciles with
+    /// the engine by run id: what still runs is followed again, what ended gets its real exit code and logs,
+    /// what vanished is terminated as lost. A run is started only from pending, so none is started twice.
+    /// </summary>
+    public sealed class Supervisor : BackgroundService
+    {
+        private readonly IStore store;
+        private readonly RunLogs logs;
+        private readonly IJobBackend backend;
+        private readonly ServerOptions options;
+        private readonly ProjectFiles projects;
+        private readonly ILogger<Supervisor> log;
+        private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly ConcurrentDictionary<string, CancellationTokenSource> stopSignals = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
+        private readonly ConcurrentDictionary<string, Task> drivers = new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
+        private readonly SemaphoreSlim starting;
+        private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, ILogger<Supervisor> log)
+        {
+            this.store = store;
+            this.logs = logs;
+            this.backend = backend;
+            this.options = options;
+            this.projects = projects;
+            this.log = log;
+            starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
+        }
+
+        /// <summary>Completes once the runs left by an earlier server have been reconciled.</summary>
+        public Task Reconciled => reconciled.Task;
+
+        /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
+        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct)
+        {
+            var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
+                DateTimeOffset.UtcNow, null, null, null, null, false);
+            await store.InsertRunAsync(run, ct).ConfigureAwait(false);
+            queue.Writer.TryWrite(run.Id);
+            return run;
+        }
+
+        /// <summary>Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver.</summary>
+        public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct)
+        {
+            var requested = run with { StopRequested = true };
+            await store.UpdateRunAsync(requested, ct).ConfigureAwait(false);
+            if (stopSignals.TryGetValue(run.Id, out var signal))
+            {
+                signal.Cancel();
+                return requested;
+            }
+            if (run.Status == RunStatus.Pending)
+            {
+                var stopped = requested with { Status = RunStatus.Stopped, Reason = "user", EndedAt = DateTimeOffset.UtcNow };
+                await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
+                logs.Complete(run.Id);
+                return stopped;
+            }
+            return requested;
+        }
+
+        protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+        {
+            try
+            {
+                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                log.LogError(e, "Reconciling runs with the engine failed; unfinished runs are left as they are.");
+            }
+            finally
+            {
+                reconciled.TrySetResult(true);
+            }
+            try
+            {
+                await foreach (var runId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+                    Drive(runId, resume: null);
+            }
+            catch (OperationCanceledException) { }
+        }
+
+        public override async Task StopAsync(CancellationToken cancellationToken)
+        {
+            await base.StopAsync(cancellationToken).ConfigureAwait(false);
+            // Runs keep going in the engine while the server is down; their drivers only stop following them.
+            foreach (var signal in followers.Values) signal.Cancel();
+            try { await Task.WhenAll(drivers.Values).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
+            catch (TimeoutException) { }
+        }
+
+        private readonly ConcurrentDictionary<string, CancellationTokenSource> followers = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
+
+        private async Task ReconcileAsync(CancellationToken ct)
+        {
+            foreach (var run in await store.ListUnfinishedRunsAsync(ct).ConfigureAwait(false))
+            {
+                var info = await backend.InspectAsync(run.Id, ct).ConfigureAwait(false);
+                if (info != null)
+                {
+                    Drive(run.Id, resume: info);
+                    continue;
+                }
+                if (run.Status == RunStatus.Running)
+                {
+                    await FinishAsync(run, RunStatus.Terminated, "lost", null,
+                        "the run's container is gone: it was removed while the server was down.", ct).ConfigureAwait(false);
+                    continue;
+                }
+                // pending, building or creating with no container: the job never started, so starting it now starts it once.
+                var requeued = run with { Status = RunStatus.Pending };
+                await store.UpdateRunAsync(requeued, ct).ConfigureAwait(false);
+                queue.Writer.TryWrite(run.Id);
+            }
+        }
+
+        private void Drive(string runId, RunInfo? resume)
+        {
+            var stop = new CancellationTokenSource();
+            var follow = new CancellationTokenSource();
+            stopSignals[runId] = stop;
+            followers[runId] = follow;
+            drivers[runId] = Task.Run(async () =>
+            {
+                try
+                {
+                    await DriveAsync(runId, resume, stop.Token, follow.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (follow.IsCancellationRequested) { }
+                catch (Exception e)
+                {
+                    log.LogError(e, "Supervising run {RunId} failed.", runId);
+                    var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false);
+                    if (run != null && !RunStatus.IsFinished(run.Status))
+                        await FinishAsync(run, RunStatus.Terminated, "supervisor_error", null, "the server failed to supervise this run: " + e.Message, CancellationToken.None).ConfigureAwait(false);
+                }
+                finally
+                {
+                    stopSignals.TryRemove(runId, out _);
+                    followers.TryRemove(runId, out _);
+                    drivers.TryRemove(runId, out _);
+                    stop.Dispose();
+                    follow.Dispose();
+                }
+            });
+        }
+
+        private async Task DriveAsync(string runId, RunInfo? resume, CancellationToken stop, CancellationToken follow)
+        {
+            var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException("run " + runId + " is not in the store");
+            if (RunStatus.IsFinished(run.Status)) return;
+            if (run.StopRequested && resume == null)
+            {
+                await FinishAsync(run, RunStatus.Stopped, "user", null, null, follow).ConfigureAwait(false);
+                return;
+            }
+            JobSpec job;
+            Workload workload;
+            try
+            {
+                job = projects.Materialize(run);
+                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
+            }
+            catch (EngineException e)
+            {
+                await FinishAsync(run, RunStatus.Failed, "invalid_job", null, e.Message, follow).ConfigureAwait(false);
+                return;
+            }
+            var listener = new StoreListener(this, run.Id);
+
+            if (resume == null)
+            {
+                foreach (var warning in WorkloadPlanner.RunTimeWarnings(job)) logs.AppendNote(run.Id, "warning " + warning.Code + ": " + warning.Message);
+                await starting.WaitAsync(follow).ConfigureAwait(false);
+                try
+                {
+                    run = await SetStatusAsync(run with { Status = RunStatus.Building }, follow).ConfigureAwait(false);
+                    if (!await TryStepAsync(run, () => backend.PrepareAsync(workload, listener, stop), "build_failed", follow).ConfigureAwait(false)) return;
+                    run = await SetStatusAsync(run with { Status = RunStatus.Creating }, follow).ConfigureAwait(false);
+                    if (!await TryStepAsync(run, () => backend.StartAsync(workload, listener, stop), "start_failed", follow).ConfigureAwait(false)) return;
+                }
+                finally
+                {
+                    starting.Release();
+                }
+                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = DateTimeOffset.UtcNow, Url = ServiceUrl(job) }, follow).ConfigureAwait(false);
+            }
+            else if (run.Status != RunStatus.Running)
+            {
+                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = run.StartedAt ?? DateTimeOffset.UtcNow, Url = ServiceUrl(job) }, follow).ConfigureAwait(false);
+            }
+
+            var since = resume == null ? null : logs.LastTime(run.Id);
+            var pump = PumpLogsAsync(run.Id, since, follow);
+            var exit = await WaitForEndAsync(run, workload, stop, follow).ConfigureAwait(false);
+            await pump.ConfigureAwait(false);
+            run = await store.GetAnyRunAsync(run.Id).ConfigureAwait(false) ?? run;
+            await FinishAsync(run, exit.Status, exit.Reason, exit.ExitCode, exit.Message, follow).ConfigureAwait(false);
+            await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private static string? ServiceUrl(JobSpec job) => job.JobType == JobType.Deploy && job.Port != null ? "http://127.0.0.1:" + job.Port + "/" : null;
+
+        private sealed record Ending(string Status, string? Reason, int? ExitCode, string? Message);
+
+        /// <summary>Waits for the workload to end, enforcing the timeout from the run's start, so a restart does not reset it.</summary>
+        private async Task<Ending> WaitForEndAsync(RunRecord run, Workload workload, CancellationToken stop, CancellationToken follow)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            if (workload.Timeout is TimeSpan timeout && run.JobType == "run")
+            {
+                var left = run.StartedAt!.Value + timeout - DateTimeOffset.UtcNow;
+                deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+            }
+            using var both = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, follow);
+            try
+            {
+                var exit = await backend.WaitForExitAsync(run.Id, both.Token).ConfigureAwait(false);
+                if (exit.OutOfMemory)
+                    return new Ending(RunStatus.Failed, "oom", exit.ExitCode, "killed for going over its memory limit (memory: " + workload.Job.Memory + " GB). Raise memory or make the job use less.");
+                return exit.ExitCode == 0
+                    ? new Ending(RunStatus.Completed, null, 0, null)
+                    : new Ending(RunStatus.Failed, "exit_code", exit.ExitCode, "exited with code " + exit.ExitCode + ".");
+            }
+            catch (OperationCanceledException) when (!follow.IsCancellationRequested)
+            {
+                bool timedOut = !stop.IsCancellationRequested;
+                await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
+                var exit = await backend.WaitForExitAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                return timedOut
+                    ? new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.")
+                    : new Ending(RunStatus.Stopped, "user", exit.ExitCode, "stopped on request.");
+            }
+        }
+
+        private async Task<bool> TryStepAsync(RunRecord run, Func<Task> step, string reason, CancellationToken ct)
+        {
+            try
+            {
+                await step().ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+            {
+                await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped before it started.", ct).ConfigureAwait(false);
+                return false;
+            }
+            catch (EngineException e)
+            {
+                await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                await FinishAsync(run, RunStatus.Failed, reason, null, e.Message, ct).ConfigureAwait(false);
+                return false;
+            }
+        }
+
+        private Task PumpLogsAsync(string runId, DateTimeOffset? since, CancellationToken ct) => Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var line in backend.ReadLogsAsync(runId, follow: true, since, ct).ConfigureAwait(false))
+                {
+                    if (since != null && line.Timestamp <= since) continue;
+                    logs.Append(runId, line);
+                }
+            }
+            catch (OperationCanceledException) { }
+            catch (Exception e)
+            {
+                logs.AppendNote(runId, "the log ended early: " + e.Message);
+            }
+        });
+
+        private async Task<RunRecord> SetStatusAsync(RunRecord run, CancellationToken ct)
+        {
+            await store.UpdateRunAsync(run, ct).ConfigureAwait(false);
+            return run;
+        }
+
+        private async Task FinishAsync(RunRecord run, string status, string? reason, int? exitCode, string? message, CancellationToken ct)
+        {
+            if (message != null) logs.AppendNote(run.Id, run.JobName + ": " + message);
+            var ended = run with { Status = status, Reason = reason, ExitCode = exitCode, EndedAt = DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus == null ? null : "stopped" };
+            await store.UpdateRunAsync(ended, CancellationToken.None).ConfigureAwait(false);
+            logs.Complete(run.Id);
+        }
+
+        /// <summary>Takes the engine's events for one run into its log.</summary>
+        private sealed class StoreListener : IRunListener
+        {
+            private readonly Supervisor supervisor;
+            private readonly string runId;
+
+            public StoreListener(Supervisor supervisor, string runId)
+            {
+                this.supervisor = supervisor;
+                this.runId = runId;
+            }
+
+            public void OnLog(LogLine line) => supervisor.logs.Append(runId, line);
+            public void OnProgress(string message) => supervisor.logs.AppendNote(runId, message);
+            public void OnWarning(string message) => supervisor.logs.AppendNote(runId, "warning: " + message);
+        }
+    }
+}
