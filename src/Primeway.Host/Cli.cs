@@ -11,6 +11,7 @@ namespace Primeway.Host
         {
             var root = new RootCommand("Primeway: run and deploy jobs described in YAML files.");
             root.Subcommands.Add(ValidateCommand.Create(stdout, stderr));
+            root.Subcommands.Add(RunCommand.Create(stdout, stderr));
 
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
