@@ -34,7 +34,7 @@ namespace Primeway.Engine.Tests
         [DockerFact]
         public async Task A_project_is_built_with_dockerignore_and_ignore_patterns_applied_and_reused_when_unchanged()
         {
-            dir.Write("app/main.sh", "echo \"args: $*\"; ls -a /app | sort | tr '\\n' ' '\n");
+            dir.Write("app/main.sh", "echo \"args: $*\"; ls -a /app | sort | tr '\\n' ' '; echo\n");
             dir.Write("app/keep.txt", "keep");
             dir.Write("app/secret.env", "TOKEN=1");
             dir.Write("app/logs/run.log", "noise");
@@ -46,6 +46,7 @@ namespace Primeway.Engine.Tests
 
             var (first, firstLog) = await RunAsync(job);
             Assert.True(first.ExitCode == 0, firstLog.All);
+            Assert.True(firstLog.Stdout.Split('\n').Length == 2, firstLog.All);
             Assert.Equal("args: x y", firstLog.Stdout.Split('\n')[0]);
             Assert.Equal(". .. .dockerignore data main.sh", firstLog.Stdout.Split('\n')[1].Trim());
             Assert.Contains(firstLog.Progress, p => p.StartsWith("building primeway-build/" + name, StringComparison.Ordinal));
