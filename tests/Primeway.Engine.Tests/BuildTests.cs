@@ -20,8 +20,21 @@ namespace Primeway.Engine.Tests
 
         public async Task DisposeAsync()
         {
+            // The images built here are named after the test's unique job names; leave none behind.
+            var images = await docker.Client.Images.ListImagesAsync(new global::Docker.DotNet.Models.ImagesListParameters { All = true });
+            foreach (var image in images.Where(i => i.RepoTags != null && i.RepoTags.Any(t => names.Any(n => t.StartsWith(ImageBuilder.Repository + "/" + n + ":", StringComparison.Ordinal)))))
+                await docker.Client.Images.DeleteImageAsync(image.ID, new global::Docker.DotNet.Models.ImageDeleteParameters { Force = true });
             await docker.DisposeAsync();
             dir.Dispose();
+        }
+
+        private readonly System.Collections.Generic.List<string> names = new System.Collections.Generic.List<string>();
+
+        private string Name(string stem)
+        {
+            var name = Jobs.Name(stem);
+            names.Add(name);
+            return name;
         }
 
         private async Task<(RunResult Result, RecordingListener Listener)> RunAsync(JobSpec job)
@@ -41,7 +54,7 @@ namespace Primeway.Engine.Tests
             dir.Write("app/data/big.bin", "big");
             dir.Write("app/data/wanted.bin", "wanted");
             dir.Write("app/.dockerignore", "secret.env\nlogs\ndata/*\n!data/wanted.bin\n");
-            var name = Jobs.Name("build");
+            var name = Name("build");
             var job = Jobs.FromYaml($"job_name: {name}\njob_type: run\ndocker_image: busybox\nproject_dir: app\nentry_script: main.sh\nargs: x y\nignore_patterns: ['*.txt']\n", dir.Path);
 
             var (first, firstLog) = await RunAsync(job);
@@ -70,7 +83,7 @@ namespace Primeway.Engine.Tests
         public async Task A_failing_build_names_the_job_and_the_cause()
         {
             dir.Write("p/run.sh", "true\n");
-            var name = Jobs.Name("badbuild");
+            var name = Name("badbuild");
             // busybox has no apt-get: the build's RUN fails.
             var job = Jobs.FromYaml($"job_name: {name}\njob_type: run\ndocker_image: busybox\nproject_dir: p\nentry_script: run.sh\napt_packages: [curl]\n", dir.Path);
             var error = await Assert.ThrowsAsync<EngineException>(() => RunAsync(job));
@@ -90,7 +103,7 @@ namespace Primeway.Engine.Tests
             WriteWheel(Path.Combine(wheels, "primewaydemo-" + version + "-py3-none-any.whl"), "primewaydemo", version);
             using var server = new FolderServer(wheels);
             dir.Write("proj/main.py", "import primewaydemo, shutil\nprint(primewaydemo.GREETING)\nprint(shutil.which('jq'))\n");
-            var name = Jobs.Name("pyapt");
+            var name = Name("pyapt");
             var job = Jobs.FromYaml($"job_name: {name}\njob_type: run\ndocker_image: primeway-test/python:bookworm\nproject_dir: proj\nentry_script: main.py\napt_packages: [jq]\nrequirements: ['primewaydemo=={version}']\n", dir.Path);
 
             RunResult result;

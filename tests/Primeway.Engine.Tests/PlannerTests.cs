@@ -64,6 +64,21 @@ namespace Primeway.Engine.Tests
         }
 
         [Fact]
+        public void With_a_bridge_a_deploy_port_is_published_on_loopback_only_and_without_one_host_networking_is_used()
+        {
+            var w = WorkloadPlanner.Plan(Jobs.FromYaml("job_name: web\njob_type: deploy\ndocker_image: img\nport: 8123\nhealth_endpoint: /h\ncommand: serve\n"));
+            var bridged = ContainerSpec.Create(w, "img", hostNetwork: false, withDiskQuota: true);
+            var binding = Assert.Single(bridged.HostConfig.PortBindings["8123/tcp"]);
+            Assert.Equal("127.0.0.1", binding.HostIP);
+            Assert.Equal("8123", binding.HostPort);
+            Assert.Null(bridged.HostConfig.NetworkMode);
+            var host = ContainerSpec.Create(w, "img", hostNetwork: true, withDiskQuota: true);
+            Assert.Equal("host", host.HostConfig.NetworkMode);
+            Assert.Null(host.HostConfig.PortBindings);
+            Assert.Equal("http://127.0.0.1:8123/h", w.HealthUrl!.ToString());
+        }
+
+        [Fact]
         public void The_generated_Dockerfile_installs_apt_then_pip_then_copies_the_project()
         {
             var text = BuildContext.GenerateDockerfile("python:3.12", new[] { "curl", "git" }, hasRequirements: true, hasProject: true, new[] { "PIP_INDEX_URL" });
