@@ -13,6 +13,7 @@ namespace Primeway.Host
             root.Subcommands.Add(ValidateCommand.Create(stdout, stderr));
             root.Subcommands.Add(JobSchema.CreateCommand(stdout));
             root.Subcommands.Add(ServerCommand.Create(stdout));
+            root.Subcommands.Add(RunCommand.Create(stdout, stderr));
 
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)

@@ -20,7 +20,7 @@ namespace Primeway.Engine.Docker
         public const string RequirementsName = "primeway-requirements.txt";
         public const string ProjectFolder = "project";
 
-        private BuildContext(string projectDir, IReadOnlyList<string> files, string dockerfile, string requirements, IReadOnlyDictionary<string, string> buildArgs)
+        private BuildContext(string? projectDir, IReadOnlyList<string> files, string dockerfile, string requirements, IReadOnlyDictionary<string, string> buildArgs)
         {
             ProjectDir = projectDir;
             Files = files;
@@ -29,7 +29,8 @@ namespace Primeway.Engine.Docker
             BuildArgs = buildArgs;
         }
 
-        public string ProjectDir { get; }
+        /// <summary>Null when only apt_packages or requirements are installed over docker_image.</summary>
+        public string? ProjectDir { get; }
         /// <summary>Project files in the context, relative with /, sorted.</summary>
         public IReadOnlyList<string> Files { get; }
         public string Dockerfile { get; }
@@ -38,21 +39,26 @@ namespace Primeway.Engine.Docker
 
         public static BuildContext Create(Workload workload, IReadOnlyDictionary<string, string> buildArgs)
         {
-            var projectDir = workload.ProjectDir ?? throw new InvalidOperationException("the workload has no project_dir");
-            if (!Directory.Exists(projectDir))
+            var projectDir = workload.ProjectDir;
+            if (projectDir != null && !Directory.Exists(projectDir))
                 throw new EngineException("job '" + workload.JobName + "': project_dir '" + projectDir + "' does not exist. Fix project_dir, relative to the job file's folder.");
+            var files = projectDir == null ? new List<string>() : ProjectFiles(workload, projectDir);
+            var requirements = string.Concat(workload.Job.Requirements.Select(r => r + "\n"));
+            var dockerfile = GenerateDockerfile(workload.Image, workload.Job.AptPackages, requirements.Length > 0, projectDir != null, buildArgs.Keys);
+            return new BuildContext(projectDir, files, dockerfile, requirements, buildArgs);
+        }
+
+        private static List<string> ProjectFiles(Workload workload, string projectDir)
+        {
             var rules = IgnoreRules.For(projectDir, workload.Job.IgnorePatterns);
-            var files = Directory.EnumerateFiles(projectDir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
+            return Directory.EnumerateFiles(projectDir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
                 .Select(f => Path.GetRelativePath(projectDir, f).Replace('\\', '/'))
                 .Where(f => !rules.IsExcluded(f))
                 .OrderBy(f => f, StringComparer.Ordinal)
                 .ToList();
-            var requirements = string.Concat(workload.Job.Requirements.Select(r => r + "\n"));
-            var dockerfile = GenerateDockerfile(workload.Image, workload.Job.AptPackages, requirements.Length > 0, buildArgs.Keys);
-            return new BuildContext(projectDir, files, dockerfile, requirements, buildArgs);
         }
 
-        internal static string GenerateDockerfile(string baseImage, IReadOnlyList<string> aptPackages, bool hasRequirements, IEnumerable<string> buildArgNames)
+        internal static string GenerateDockerfile(string baseImage, IReadOnlyList<string> aptPackages, bool hasRequirements, bool hasProject, IEnumerable<string> buildArgNames)
         {
             var sb = new StringBuilder();
             sb.Append("FROM ").Append(baseImage).Append('\n');
@@ -61,7 +67,7 @@ namespace Primeway.Engine.Docker
                 sb.Append("RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ")
                   .Append(string.Join(" ", aptPackages.Select(ShellWords.Quote)))
                   .Append(" && rm -rf /var/lib/apt/lists/*\n");
-            sb.Append("WORKDIR ").Append(WorkloadPlanner.ContainerWorkDir).Append('\n');
+            if (hasProject) sb.Append("WORKDIR ").Append(WorkloadPlanner.ContainerWorkDir).Append('\n');
             if (hasRequirements)
             {
                 sb.Append("COPY ").Append(RequirementsName).Append(" /tmp/").Append(RequirementsName).Append('\n');
@@ -69,7 +75,7 @@ namespace Primeway.Engine.Docker
                 sb.Append("RUN PY=\"$(command -v python3 || command -v python)\" && PIP_BREAK_SYSTEM_PACKAGES=1 \"$PY\" -m pip install --no-cache-dir -r /tmp/")
                   .Append(RequirementsName).Append('\n');
             }
-            sb.Append("COPY ").Append(ProjectFolder).Append("/ ").Append(WorkloadPlanner.ContainerWorkDir).Append("/\n");
+            if (hasProject) sb.Append("COPY ").Append(ProjectFolder).Append("/ ").Append(WorkloadPlanner.ContainerWorkDir).Append("/\n");
             return sb.ToString();
         }
 
@@ -85,7 +91,7 @@ namespace Primeway.Engine.Docker
             var buffer = new byte[81920];
             foreach (var file in Files)
             {
-                var full = Path.Combine(ProjectDir, file);
+                var full = Path.Combine(ProjectDir!, file);
                 Add(file);
                 Add(OperatingSystem.IsWindows() ? "" : ((int)File.GetUnixFileMode(full)).ToString(System.Globalization.CultureInfo.InvariantCulture));
                 using var stream = File.OpenRead(full);
@@ -105,7 +111,7 @@ namespace Primeway.Engine.Docker
                 // The folder is there even when every file is ignored, so COPY always has a source.
                 await tar.WriteEntryAsync(new PaxTarEntry(TarEntryType.Directory, ProjectFolder + "/") { Mode = (UnixFileMode)0b111_101_101 }, cancellationToken).ConfigureAwait(false);
                 foreach (var file in Files)
-                    await tar.WriteEntryAsync(Path.Combine(ProjectDir, file), ProjectFolder + "/" + file, cancellationToken).ConfigureAwait(false);
+                    await tar.WriteEntryAsync(Path.Combine(ProjectDir!, file), ProjectFolder + "/" + file, cancellationToken).ConfigureAwait(false);
             }
         }
 

@@ -50,7 +50,7 @@ namespace Primeway.Engine.Docker
 
         public async Task PrepareAsync(Workload workload, IRunListener listener, CancellationToken cancellationToken)
         {
-            string image = workload.ProjectDir == null
+            string image = !ImageBuilder.IsNeeded(workload)
                 ? await new ImageStore(Client).EnsureAsync(workload.JobName, workload.Image, listener, cancellationToken).ConfigureAwait(false)
                 : await new ImageBuilder(Client).EnsureAsync(workload, listener, cancellationToken).ConfigureAwait(false);
             imageOfRun[workload.RunId] = image;

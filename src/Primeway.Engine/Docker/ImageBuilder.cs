@@ -19,6 +19,10 @@ namespace Primeway.Engine.Docker
 
         public ImageBuilder(DockerClient client) => this.client = client;
 
+        /// <summary>A project, apt_packages or requirements each need an image of their own on top of docker_image.</summary>
+        public static bool IsNeeded(Workload workload) =>
+            workload.ProjectDir != null || workload.Job.AptPackages.Count > 0 || workload.Job.Requirements.Count > 0;
+
         public async Task<string> EnsureAsync(Workload workload, IRunListener listener, CancellationToken cancellationToken)
         {
             var context = BuildContext.Create(workload, PipSettingsFromEnvironment());
@@ -31,7 +35,7 @@ namespace Primeway.Engine.Docker
             }
             await images.EnsureAsync(workload.JobName, workload.Image, listener, cancellationToken).ConfigureAwait(false);
 
-            listener.OnProgress("building " + tag + " from " + context.ProjectDir + " (" + context.Files.Count + " files)");
+            listener.OnProgress("building " + tag + (context.ProjectDir == null ? " from " + workload.Image : " from " + context.ProjectDir + " (" + context.Files.Count + " files)"));
             await using var tar = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
             await context.WriteTarAsync(tar, cancellationToken).ConfigureAwait(false);
             tar.Position = 0;

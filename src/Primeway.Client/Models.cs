@@ -1,0 +1,78 @@
+using System;
+using System.Collections.Generic;
+using System.Text.Json.Serialization;
+
+namespace Primeway
+{
+    /// <summary>A job definition stored on a server.</summary>
+    public sealed class JobDefinition
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("name")] public string Name { get; set; } = "";
+        [JsonPropertyName("job_type")] public string JobType { get; set; } = "";
+        [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+        [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
+        /// <summary>The job file as the server keeps it (without any API token).</summary>
+        [JsonPropertyName("definition")] public string Definition { get; set; } = "";
+
+        public override string ToString() => Name + " (" + Id + ")";
+    }
+
+    /// <summary>One run of a job on a server: its status, timing, exit code and, for deploy jobs, health and URL.</summary>
+    public sealed class JobRun
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("job_id")] public string JobId { get; set; } = "";
+        [JsonPropertyName("job_name")] public string JobName { get; set; } = "";
+        [JsonPropertyName("job_type")] public string JobType { get; set; } = "";
+        /// <summary>pending, building, creating, running, completed, failed, stopped or terminated.</summary>
+        [JsonPropertyName("status")] public string Status { get; set; } = "";
+        /// <summary>Why it ended: exit_code, oom, timeout, build_failed, lost, user ...</summary>
+        [JsonPropertyName("reason")] public string? Reason { get; set; }
+        [JsonPropertyName("exit_code")] public int? ExitCode { get; set; }
+        [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+        [JsonPropertyName("started_at")] public DateTimeOffset? StartedAt { get; set; }
+        [JsonPropertyName("ended_at")] public DateTimeOffset? EndedAt { get; set; }
+        [JsonPropertyName("duration_seconds")] public double? DurationSeconds { get; set; }
+        [JsonPropertyName("health_status")] public string? HealthStatus { get; set; }
+        [JsonPropertyName("url")] public string? Url { get; set; }
+        [JsonPropertyName("stop_requested")] public bool StopRequested { get; set; }
+
+        /// <summary>The server this run lives on.</summary>
+        [JsonIgnore] public Uri? Server { get; set; }
+
+        [JsonIgnore] public bool IsFinished => RunStatuses.IsFinished(Status);
+        [JsonIgnore] public TimeSpan? Duration => DurationSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(DurationSeconds.Value);
+
+        public override string ToString() => JobName + " " + Id + ": " + Status + (ExitCode != null ? " (exit " + ExitCode + ")" : "");
+    }
+
+    public static class RunStatuses
+    {
+        public static readonly IReadOnlyList<string> All = new[] { "pending", "building", "creating", "running", "completed", "failed", "stopped", "terminated" };
+
+        public static bool IsFinished(string status) => status == "completed" || status == "failed" || status == "stopped" || status == "terminated";
+    }
+
+    /// <summary>One line of a run's log.</summary>
+    public sealed class LogEntry
+    {
+        [JsonPropertyName("time")] public DateTimeOffset Time { get; set; }
+        /// <summary>stdout, stderr, or primeway for lines from the platform itself.</summary>
+        [JsonPropertyName("stream")] public string Stream { get; set; } = "";
+        [JsonPropertyName("text")] public string Text { get; set; } = "";
+
+        public override string ToString() => Text;
+    }
+
+    /// <summary>A token as an admin sees it; Secret is set only when the token was just made.</summary>
+    public sealed class ApiToken
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("name")] public string Name { get; set; } = "";
+        [JsonPropertyName("owner")] public string Owner { get; set; } = "";
+        [JsonPropertyName("admin")] public bool Admin { get; set; }
+        [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+        [JsonPropertyName("token")] public string? Secret { get; set; }
+    }
+}
