@@ -15,6 +15,8 @@ namespace Primeway.Engine
         private readonly IRunListener listener;
         private readonly Workload workload;
         private readonly CancellationTokenSource stopping = new CancellationTokenSource();
+        // Ends the log pump only when detaching: a stopped service's last lines are still read to the end.
+        private readonly CancellationTokenSource detaching = new CancellationTokenSource();
         private readonly HealthProbe probe;
         private Task supervision = Task.CompletedTask;
         private int stopped;
@@ -41,30 +43,24 @@ namespace Primeway.Engine
         /// Starts the deploy job and returns once it is healthy. When it never becomes healthy, it is stopped and
         /// removed, and an EngineException says why with the last probe's failure.
         /// </summary>
-        public static async Task<Deployment> StartAsync(IJobBackend backend, JobSpec job, IRunListener listener, EngineOptions? options = null, CancellationToken cancellationToken = default)
+        public static Task<Deployment> StartAsync(IJobBackend backend, JobSpec job, IRunListener listener, EngineOptions? options = null, CancellationToken cancellationToken = default)
         {
             options ??= new EngineOptions();
             foreach (var warning in WorkloadPlanner.RunTimeWarnings(job)) listener.OnWarning(warning.ToString());
-            var workload = WorkloadPlanner.Plan(job, options.Owner);
-            if (workload.HealthUrl == null)
-                throw new EngineException("job '" + workload.JobName + "' is a deploy job without port; add port: and health_endpoint:.");
-            var deployment = new Deployment(backend, options, listener, workload);
+            return StartAsync(backend, WorkloadPlanner.Plan(job, options.Owner), listener, options, cancellationToken);
+        }
+
+        /// <summary>Starts a workload planned by the caller (a server plans its own run ids); otherwise as above.</summary>
+        public static async Task<Deployment> StartAsync(IJobBackend backend, Workload workload, IRunListener listener, EngineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var deployment = Create(backend, workload, listener, options);
             listener.OnStateChanged(new RunStateChange(workload.RunId, RunState.Preparing));
             await backend.PrepareAsync(workload, listener, cancellationToken).ConfigureAwait(false);
             try
             {
                 listener.OnStateChanged(new RunStateChange(workload.RunId, RunState.Starting));
                 await backend.StartAsync(workload, listener, cancellationToken).ConfigureAwait(false);
-                var logs = LogPump.RunAsync(backend, workload.RunId, null, listener);
-                var failure = await deployment.WaitHealthyAsync(cancellationToken).ConfigureAwait(false);
-                if (failure != null)
-                {
-                    await deployment.StopAsync().ConfigureAwait(false);
-                    await logs.ConfigureAwait(false);
-                    throw new EngineException("deploy job '" + workload.JobName + "' did not become healthy: " + failure
-                        + ". Check that it listens on 127.0.0.1:" + workload.Port + " and answers " + workload.HealthEndpoint + " with 2xx, or raise health_check_timeout.");
-                }
-                deployment.supervision = deployment.SuperviseAsync(logs);
+                await deployment.BecomeHealthyAsync(null, cancellationToken).ConfigureAwait(false);
                 return deployment;
             }
             catch
@@ -72,6 +68,48 @@ namespace Primeway.Engine
                 await deployment.StopAsync().ConfigureAwait(false);
                 throw;
             }
+        }
+
+        /// <summary>
+        /// Follows a deploy job whose container outlived its supervisor (a server restart): its log goes on from
+        /// <paramref name="logsSince"/>, a container that ended meanwhile is restarted, and it returns once healthy.
+        /// </summary>
+        public static async Task<Deployment> AttachAsync(IJobBackend backend, Workload workload, IRunListener listener, DateTimeOffset? logsSince,
+            EngineOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var deployment = Create(backend, workload, listener, options);
+            var info = await backend.InspectAsync(workload.RunId, cancellationToken).ConfigureAwait(false)
+                ?? throw new EngineException("deploy job '" + workload.JobName + "': its container (run " + workload.RunId + ") is gone.");
+            if (!info.IsRunning)
+            {
+                listener.OnStateChanged(new RunStateChange(workload.RunId, RunState.Restarting, "deploy job '" + workload.JobName + "' ended while unsupervised; restarting"));
+                logsSince = DateTimeOffset.UtcNow;
+                await backend.RestartAsync(workload.RunId, cancellationToken).ConfigureAwait(false);
+            }
+            await deployment.BecomeHealthyAsync(logsSince, cancellationToken).ConfigureAwait(false);
+            return deployment;
+        }
+
+        private static Deployment Create(IJobBackend backend, Workload workload, IRunListener listener, EngineOptions? options)
+        {
+            if (workload.HealthUrl == null)
+                throw new EngineException("job '" + workload.JobName + "' is a deploy job without port; add port: and health_endpoint:.");
+            return new Deployment(backend, options ?? new EngineOptions(), listener, workload);
+        }
+
+        /// <summary>Pumps the log and waits for health; a service that never becomes healthy is stopped and reported.</summary>
+        private async Task BecomeHealthyAsync(DateTimeOffset? logsSince, CancellationToken cancellationToken)
+        {
+            var logs = LogPump.RunAsync(backend, workload.RunId, logsSince, listener, detaching.Token);
+            var failure = await WaitHealthyAsync(cancellationToken).ConfigureAwait(false);
+            if (failure != null)
+            {
+                await StopAsync().ConfigureAwait(false);
+                await logs.ConfigureAwait(false);
+                throw new EngineException("deploy job '" + workload.JobName + "' did not become healthy: " + failure
+                    + ". Check that it listens on 127.0.0.1:" + workload.Port + " and answers " + workload.HealthEndpoint + " with 2xx, or raise health_check_timeout.");
+            }
+            supervision = SuperviseAsync(logs);
         }
 
         private async Task<string?> WaitHealthyAsync(CancellationToken cancellationToken)
@@ -102,7 +140,7 @@ namespace Primeway.Engine
                     var since = DateTimeOffset.UtcNow;
                     await backend.RestartAsync(workload.RunId, stopping.Token).ConfigureAwait(false);
                     Restarts++;
-                    logs = LogPump.RunAsync(backend, workload.RunId, since, listener);
+                    logs = LogPump.RunAsync(backend, workload.RunId, since, listener, detaching.Token);
                     var failure = await WaitHealthyAsync(stopping.Token).ConfigureAwait(false);
                     delay = failure == null ? options.RestartDelay : TimeSpan.FromTicks(Math.Min(options.RestartMaxDelay.Ticks, delay.Ticks * 2));
                 }
@@ -121,11 +159,21 @@ namespace Primeway.Engine
             listener.OnStateChanged(new RunStateChange(workload.RunId, RunState.Stopped));
         }
 
+        /// <summary>Stops supervising without stopping the service: it keeps running for whoever attaches next.</summary>
+        public async Task DetachAsync()
+        {
+            if (Interlocked.Exchange(ref stopped, 1) != 0) return;
+            detaching.Cancel();
+            stopping.Cancel();
+            try { await supervision.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+
         public async ValueTask DisposeAsync()
         {
             await StopAsync().ConfigureAwait(false);
             probe.Dispose();
             stopping.Dispose();
+            detaching.Dispose();
         }
     }
 }

@@ -50,12 +50,7 @@ namespace Primeway.Engine.Docker
 
         private static List<string> ProjectFiles(Workload workload, string projectDir)
         {
-            var rules = IgnoreRules.For(projectDir, workload.Job.IgnorePatterns);
-            return Directory.EnumerateFiles(projectDir, "*", new EnumerationOptions { RecurseSubdirectories = true, AttributesToSkip = 0, IgnoreInaccessible = false })
-                .Select(f => Path.GetRelativePath(projectDir, f).Replace('\\', '/'))
-                .Where(f => !rules.IsExcluded(f))
-                .OrderBy(f => f, StringComparer.Ordinal)
-                .ToList();
+            return IgnoreRules.For(projectDir, workload.Job.IgnorePatterns).Files(projectDir).Select(f => f.RelativePath).ToList();
         }
 
         internal static string GenerateDockerfile(string baseImage, IReadOnlyList<string> aptPackages, bool hasRequirements, bool hasProject, IEnumerable<string> buildArgNames)

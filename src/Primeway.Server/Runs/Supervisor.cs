@@ -183,6 +183,11 @@ namespace Primeway.Server.Runs
                 await FinishAsync(run, RunStatus.Failed, "invalid_job", null, e.Message, follow).ConfigureAwait(false);
                 return;
             }
+            if (job.JobType == JobType.Deploy)
+            {
+                await DriveDeploymentAsync(run, workload, resume, stop, follow).ConfigureAwait(false);
+                return;
+            }
             var listener = new StoreListener(this, run.Id);
 
             if (resume == null)
@@ -214,6 +219,89 @@ namespace Primeway.Server.Runs
             run = await store.GetAnyRunAsync(run.Id).ConfigureAwait(false) ?? run;
             await FinishAsync(run, exit.Status, exit.Reason, exit.ExitCode, exit.Message, follow).ConfigureAwait(false);
             await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// A deploy job: started (or attached to again after a restart) and kept healthy by the engine until a stop
+        /// request. A server shutdown only detaches: the service keeps running for the next server to follow.
+        /// </summary>
+        private async Task DriveDeploymentAsync(RunRecord run, Workload workload, RunInfo? resume, CancellationToken stop, CancellationToken follow)
+        {
+            var states = Channel.CreateUnbounded<RunStateChange>(new UnboundedChannelOptions { SingleReader = true });
+            var listener = new StoreListener(this, run.Id, states.Writer);
+            var lastState = RunState.Preparing;
+            var recorder = Task.Run(async () =>
+            {
+                await foreach (var change in states.Reader.ReadAllAsync().ConfigureAwait(false))
+                {
+                    lastState = change.State;
+                    run = await SetStatusAsync(DeployState(run, change, workload), CancellationToken.None).ConfigureAwait(false);
+                }
+            });
+
+            Deployment? deployment = null;
+            using var either = CancellationTokenSource.CreateLinkedTokenSource(stop, follow);
+            if (resume == null) await starting.WaitAsync(follow).ConfigureAwait(false);
+            try
+            {
+                deployment = resume == null
+                    ? await Deployment.StartAsync(backend, workload, listener, EngineOptions, either.Token).ConfigureAwait(false)
+                    : await Deployment.AttachAsync(backend, workload, listener, logs.LastTime(run.Id), EngineOptions, either.Token).ConfigureAwait(false);
+            }
+            catch (EngineException e)
+            {
+                states.Writer.TryComplete();
+                await recorder.ConfigureAwait(false);
+                var reason = lastState == RunState.Preparing ? "build_failed" : lastState == RunState.Starting ? "start_failed" : "unhealthy";
+                await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                await FinishAsync(run with { HealthStatus = "unhealthy" }, RunStatus.Failed, reason, null, e.Message, follow).ConfigureAwait(false);
+                return;
+            }
+            catch (OperationCanceledException) when (either.IsCancellationRequested)
+            {
+                states.Writer.TryComplete();
+                await recorder.ConfigureAwait(false);
+                if (follow.IsCancellationRequested) return;
+                await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
+                await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
+                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", follow).ConfigureAwait(false);
+                return;
+            }
+            finally
+            {
+                if (resume == null) starting.Release();
+            }
+
+            try { await Task.Delay(Timeout.Infinite, either.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
+            if (follow.IsCancellationRequested && !stop.IsCancellationRequested)
+            {
+                await deployment.DetachAsync().ConfigureAwait(false);
+                states.Writer.TryComplete();
+                await recorder.ConfigureAwait(false);
+                return;
+            }
+            await deployment.StopAsync().ConfigureAwait(false);
+            states.Writer.TryComplete();
+            await recorder.ConfigureAwait(false);
+            await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", CancellationToken.None).ConfigureAwait(false);
+        }
+
+        private EngineOptions EngineOptions => new EngineOptions { StopGrace = options.StopGrace };
+
+        /// <summary>The run as the engine's state change leaves it: status for the start, health_status after.</summary>
+        private static RunRecord DeployState(RunRecord run, RunStateChange change, Workload workload)
+        {
+            switch (change.State)
+            {
+                case RunState.Preparing: return run.Status == RunStatus.Running ? run : run with { Status = RunStatus.Building };
+                case RunState.Starting: return run with { Status = RunStatus.Creating };
+                case RunState.Running: return run with { Status = RunStatus.Running, StartedAt = run.StartedAt ?? DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus ?? "starting" };
+                case RunState.Healthy: return run with { Status = RunStatus.Running, HealthStatus = "healthy", Url = "http://127.0.0.1:" + workload.Port + "/" };
+                case RunState.Unhealthy: return run with { HealthStatus = "unhealthy" };
+                case RunState.Restarting: return run with { HealthStatus = "restarting" };
+                default: return run;
+            }
         }
 
         private static string? ServiceUrl(JobSpec job) => job.JobType == JobType.Deploy && job.Port != null ? "http://127.0.0.1:" + job.Port + "/" : null;
@@ -302,19 +390,26 @@ namespace Primeway.Server.Runs
             logs.Complete(run.Id);
         }
 
-        /// <summary>Takes the engine's events for one run into its log.</summary>
+        /// <summary>Takes the engine's events for one run into its log, and its state changes to the run's recorder.</summary>
         private sealed class StoreListener : IRunListener
         {
             private readonly Supervisor supervisor;
             private readonly string runId;
+            private readonly ChannelWriter<RunStateChange>? states;
 
-            public StoreListener(Supervisor supervisor, string runId)
+            public StoreListener(Supervisor supervisor, string runId, ChannelWriter<RunStateChange>? states = null)
             {
                 this.supervisor = supervisor;
                 this.runId = runId;
+                this.states = states;
             }
 
             public void OnLog(LogLine line) => supervisor.logs.Append(runId, line);
+            public void OnStateChanged(RunStateChange change)
+            {
+                if (change.Message != null && change.State != RunState.Healthy) supervisor.logs.AppendNote(runId, change.Message);
+                states?.TryWrite(change);
+            }
             public void OnProgress(string message) => supervisor.logs.AppendNote(runId, message);
             public void OnWarning(string message) => supervisor.logs.AppendNote(runId, "warning: " + message);
         }

@@ -5,14 +5,14 @@ using System.Linq;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Primeway.Engine.Docker
+namespace Primeway
 {
     /// <summary>
     /// Which project files stay out of the build context: .dockerignore's patterns as Docker reads them
     /// (paths from the project root, * ? [..] and **, ! to take back, a directory excludes what is in it),
     /// then the job's ignore_patterns, where a pattern without a slash matches a name at any depth, as in .gitignore.
     /// </summary>
-    internal sealed class IgnoreRules
+    public sealed class IgnoreRules
     {
         private readonly List<(Regex Pattern, bool Negated)> rules = new List<(Regex, bool)>();
 
@@ -35,8 +35,19 @@ namespace Primeway.Engine.Docker
             pattern = pattern.Replace('\\', '/').Trim('/');
             while (pattern.StartsWith("./", StringComparison.Ordinal)) pattern = pattern.Substring(2);
             if (pattern.Length == 0) return;
-            if (anyDepthWithoutSlash && !pattern.Contains('/')) pattern = "**/" + pattern;
+            if (anyDepthWithoutSlash && pattern.IndexOf('/') < 0) pattern = "**/" + pattern;
             rules.Add((new Regex("^" + ToRegex(pattern) + "$", RegexOptions.CultureInvariant), negated));
+        }
+
+        /// <summary>The project's files that are not excluded, as paths relative to the project (with /) and full paths, in a stable order.</summary>
+        public IReadOnlyList<(string RelativePath, string FullPath)> Files(string projectDir)
+        {
+            var root = Path.GetFullPath(projectDir).TrimEnd(Path.DirectorySeparatorChar, Path.AltDirectorySeparatorChar) + Path.DirectorySeparatorChar;
+            return Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories)
+                .Select(full => (RelativePath: full.Substring(root.Length).Replace('\\', '/'), FullPath: full))
+                .Where(f => !IsExcluded(f.RelativePath))
+                .OrderBy(f => f.RelativePath, StringComparer.Ordinal)
+                .ToList();
         }
 
         /// <summary>True when the file (a path relative to the project, with /) is left out; the last matching rule decides.</summary>
