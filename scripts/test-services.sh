@@ -53,4 +53,10 @@ if ! docker image inspect primeway-test/python:bookworm >/dev/null 2>&1; then
   as_root rm -rf "$root"
 fi
 
+# A single-node swarm for the Swarm backend's tests; plain containers are unaffected by it.
+if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "active" ]; then
+  log "initialising a single-node swarm on 127.0.0.1"
+  docker swarm init --advertise-addr 127.0.0.1 >/dev/null
+fi
+
 log "ready: $(docker version --format 'docker {{.Server.Version}} (API {{.Server.APIVersion}})')"

@@ -17,6 +17,11 @@ namespace Primeway.Engine
             {
                 case "process":
                     return new ProcessBackend();
+                case "swarm":
+                    var swarm = new Swarm.SwarmBackend();
+                    if (await swarm.IsManagerAsync(ProbeTimeout, cancellationToken).ConfigureAwait(false)) return swarm;
+                    await swarm.DisposeAsync().ConfigureAwait(false);
+                    throw new EngineException("the Docker engine does not answer or is not a swarm manager. Run 'docker swarm init' (or point DOCKER_HOST at a manager), or use --backend docker.");
                 case "docker":
                     var docker = new DockerBackend();
                     if (await docker.IsAvailableAsync(ProbeTimeout, cancellationToken).ConfigureAwait(false)) return docker;
@@ -29,7 +34,7 @@ namespace Primeway.Engine
                     listener.OnWarning("no Docker engine answers at " + probe.Endpoint + "; running on this machine as a process instead. Start dockerd (or set DOCKER_HOST) to run in a container.");
                     return new ProcessBackend();
                 default:
-                    throw new EngineException("unknown backend '" + name + "': use docker or process.");
+                    throw new EngineException("unknown backend '" + name + "': use docker, swarm or process.");
             }
         }
     }

@@ -43,7 +43,11 @@ namespace Primeway.Engine
         bool IsRunning,
         int? ExitCode,
         bool OutOfMemory,
-        IReadOnlyDictionary<string, string> Labels);
+        IReadOnlyDictionary<string, string> Labels)
+    {
+        /// <summary>The node the run's task landed on, for cluster backends (Swarm); null on a single engine.</summary>
+        public string? Node { get; init; }
+    }
 
     /// <summary>The end of an attached run job.</summary>
     public sealed record RunResult(string RunId, RunState State, int ExitCode, string? Message = null)

@@ -32,6 +32,10 @@ namespace Primeway.Engine.Docker
         public Uri Endpoint { get; }
         internal DockerClient Client => client.Value;
 
+        /// <summary>The image PrepareAsync made ready for the run (pulled or built).</summary>
+        internal string ImageOf(string runId) =>
+            imageOfRun.TryGetValue(runId, out var image) ? image : throw new InvalidOperationException("PrepareAsync must complete for run " + runId + " first.");
+
         /// <summary>True when the engine answers a ping within the timeout.</summary>
         public async Task<bool> IsAvailableAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
         {
@@ -141,24 +145,7 @@ namespace Primeway.Engine.Docker
                 Since = since?.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture),
             };
             using var stream = await Client.Containers.GetContainerLogsAsync(ContainerName(runId), false, parameters, cancellationToken).ConfigureAwait(false);
-            var splitter = new LogLineSplitter();
-            var buffer = new byte[16 * 1024];
-            while (true)
-            {
-                MultiplexedStream.ReadResult read;
-                try
-                {
-                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
-                }
-                catch (System.IO.IOException) when (!cancellationToken.IsCancellationRequested)
-                {
-                    break; // the engine closed the stream: the container is gone
-                }
-                if (read.EOF) break;
-                var target = read.Target == MultiplexedStream.TargetStream.StandardError ? LogStream.Stderr : LogStream.Stdout;
-                foreach (var line in splitter.Add(target, buffer, read.Count)) yield return line;
-            }
-            foreach (var line in splitter.Flush()) yield return line;
+            await foreach (var line in LogLineSplitter.ReadAsync(stream, cancellationToken).ConfigureAwait(false)) yield return line;
         }
 
         public async Task<RunExit> WaitForExitAsync(string runId, CancellationToken cancellationToken)

@@ -12,6 +12,29 @@ namespace Primeway.Engine.Docker
     /// </summary>
     internal sealed class LogLineSplitter
     {
+        /// <summary>The lines of a multiplexed log stream (container or service logs), until the engine closes it.</summary>
+        public static async IAsyncEnumerable<LogLine> ReadAsync(global::Docker.DotNet.MultiplexedStream stream, [System.Runtime.CompilerServices.EnumeratorCancellation] System.Threading.CancellationToken cancellationToken)
+        {
+            var splitter = new LogLineSplitter();
+            var buffer = new byte[16 * 1024];
+            while (true)
+            {
+                global::Docker.DotNet.MultiplexedStream.ReadResult read;
+                try
+                {
+                    read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                }
+                catch (IOException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    break; // the engine closed the stream: the container is gone
+                }
+                if (read.EOF) break;
+                var target = read.Target == global::Docker.DotNet.MultiplexedStream.TargetStream.StandardError ? LogStream.Stderr : LogStream.Stdout;
+                foreach (var line in splitter.Add(target, buffer, read.Count)) yield return line;
+            }
+            foreach (var line in splitter.Flush()) yield return line;
+        }
+
         private readonly MemoryStream stdout = new MemoryStream();
         private readonly MemoryStream stderr = new MemoryStream();
 

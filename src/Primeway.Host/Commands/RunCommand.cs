@@ -27,7 +27,7 @@ namespace Primeway.Host.Commands
         {
             var file = new Argument<string>("file") { Description = "The job file (one job)." };
             var backend = new Option<string?>("--backend") { Description = "docker or process; default: docker when an engine answers, else process." };
-            backend.AcceptOnlyFromAmong("docker", "process");
+            backend.AcceptOnlyFromAmong("docker", "swarm", "process");
             var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory).")
             {
                 file,

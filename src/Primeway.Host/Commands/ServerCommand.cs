@@ -13,8 +13,8 @@ namespace Primeway.Host.Commands
         {
             var urls = new Option<string>("--urls") { Description = "Where to listen (default http://127.0.0.1:8750).", DefaultValueFactory = _ => "http://127.0.0.1:8750" };
             var data = new Option<string>("--data") { Description = "Data directory: database, logs, admin token (default ~/.primeway/server).", DefaultValueFactory = _ => ServerOptions.DefaultDataDirectory() };
-            var backend = new Option<string?>("--backend") { Description = "docker or process (default: Docker when an engine answers, else host processes)." };
-            backend.AcceptOnlyFromAmong("docker", "process");
+            var backend = new Option<string?>("--backend") { Description = "docker, swarm (services on a Docker Swarm) or process (default: Docker when an engine answers, else host processes)." };
+            backend.AcceptOnlyFromAmong("docker", "swarm", "process");
             var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data, backend };
             command.SetAction(async (result, ct) =>
             {
