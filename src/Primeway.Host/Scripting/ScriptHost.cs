@@ -12,9 +12,9 @@ namespace Primeway.Host.Scripting
         private readonly CultureInfo culture = CultureInfo.CurrentCulture;
         private readonly CultureInfo uiCulture = CultureInfo.CurrentUICulture;
 
-        public ScriptHost(TextWriter stdout, TextWriter stderr, int width)
+        public ScriptHost(TextWriter stdout, TextWriter stderr, int width, bool plainText)
         {
-            UI = new ScriptHostUserInterface(stdout, stderr, width);
+            UI = new ScriptHostUserInterface(stdout, stderr, width, plainText);
         }
 
         /// <summary>The value of the script's `exit N`, if it called exit.</summary>

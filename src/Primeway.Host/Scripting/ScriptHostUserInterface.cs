@@ -5,6 +5,7 @@ using System.IO;
 using System.Management.Automation;
 using System.Management.Automation.Host;
 using System.Security;
+using System.Text.RegularExpressions;
 
 namespace Primeway.Host.Scripting
 {
@@ -14,25 +15,33 @@ namespace Primeway.Host.Scripting
     /// </summary>
     internal sealed class ScriptHostUserInterface : PSHostUserInterface
     {
+        // The formatter decorates headers and errors with ANSI sequences; a host that prints plain text removes them.
+        private static readonly Regex AnsiSequence = new Regex(@"\x1b\[[0-9;?]*[A-Za-z]", RegexOptions.CultureInvariant);
+
         private readonly TextWriter stdout;
         private readonly TextWriter stderr;
+        private readonly bool plainText;
 
-        public ScriptHostUserInterface(TextWriter stdout, TextWriter stderr, int width)
+        public ScriptHostUserInterface(TextWriter stdout, TextWriter stderr, int width, bool plainText)
         {
             this.stdout = stdout;
             this.stderr = stderr;
+            this.plainText = plainText;
             RawUI = new ScriptHostRawUserInterface(width);
         }
 
         public override PSHostRawUserInterface RawUI { get; }
+        public override bool SupportsVirtualTerminal => !plainText;
 
-        public override void Write(string value) => stdout.Write(value);
-        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => stdout.Write(value);
-        public override void WriteLine(string value) => stdout.WriteLine(value);
-        public override void WriteErrorLine(string value) => stderr.WriteLine(value);
-        public override void WriteWarningLine(string message) => stderr.WriteLine("WARNING: " + message);
-        public override void WriteVerboseLine(string message) => stderr.WriteLine("VERBOSE: " + message);
-        public override void WriteDebugLine(string message) => stderr.WriteLine("DEBUG: " + message);
+        public override void Write(string value) => stdout.Write(Text(value));
+        public override void Write(ConsoleColor foregroundColor, ConsoleColor backgroundColor, string value) => stdout.Write(Text(value));
+        public override void WriteLine(string value) => stdout.WriteLine(Text(value));
+        public override void WriteErrorLine(string value) => stderr.WriteLine(Text(value));
+        public override void WriteWarningLine(string message) => stderr.WriteLine("WARNING: " + Text(message));
+        public override void WriteVerboseLine(string message) => stderr.WriteLine("VERBOSE: " + Text(message));
+        public override void WriteDebugLine(string message) => stderr.WriteLine("DEBUG: " + Text(message));
+
+        private string Text(string value) => plainText && value != null ? AnsiSequence.Replace(value, "") : value ?? "";
         public override void WriteProgress(long sourceId, ProgressRecord record) { }
 
         public override string ReadLine() => throw NonInteractive("read a line");

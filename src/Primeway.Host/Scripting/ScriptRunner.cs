@@ -43,9 +43,9 @@ namespace Primeway.Host.Scripting
             }
 
             // Colour only for a person at a terminal; logs and pipes get plain text, as pwsh does.
-            if (!ReferenceEquals(stdout, Console.Out) || Console.IsOutputRedirected)
-                PSStyle.Instance.OutputRendering = OutputRendering.PlainText;
-            var host = new ScriptHost(stdout, stderr, OutputWidth);
+            var plainText = !ReferenceEquals(stdout, Console.Out) || Console.IsOutputRedirected;
+            if (plainText) PSStyle.Instance.OutputRendering = OutputRendering.PlainText;
+            var host = new ScriptHost(stdout, stderr, OutputWidth, plainText);
             var state = InitialSessionState.CreateDefault2();
             state.ImportPSModule(new[] { ModuleManifest });
             using var runspace = RunspaceFactory.CreateRunspace(host, state);

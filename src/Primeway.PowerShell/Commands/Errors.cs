@@ -23,6 +23,10 @@ namespace Primeway.PowerShell.Commands
             new PSArgumentException("'" + path + "' is on the " + provider + " provider; job files must be on the file system."),
             "NotAFileSystemPath", ErrorCategory.InvalidArgument, path);
 
+        public static ErrorRecord ReaderFailed(Exception e, object target) => new ErrorRecord(
+            new InvalidDataException("The job YAML could not be read: " + e.Message + " Check its syntax.", e),
+            "JobYamlNotRead", ErrorCategory.ParserError, target);
+
         /// <summary>A file or text whose YAML could not be read as jobs; target is the path, or the text itself.</summary>
         public static ErrorRecord UnreadableJobs(JobReadResult read, object target)
         {

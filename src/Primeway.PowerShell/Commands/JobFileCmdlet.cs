@@ -68,6 +68,23 @@ namespace Primeway.PowerShell.Commands
             return files;
         }
 
+        /// <summary>
+        /// Reads a job file (or YAML text when <paramref name="text"/> is given). A reader failure is reported as a
+        /// non-terminating error for that one input, so one bad file never stops the pipeline.
+        /// </summary>
+        protected JobReadResult? ReadJobs(string? file, string? text, object target)
+        {
+            try
+            {
+                return text != null ? JobYaml.Read(text) : JobYaml.ReadFile(file!);
+            }
+            catch (Exception e) when (e is InvalidOperationException || e is ArgumentException || e is FormatException || e is OverflowException)
+            {
+                WriteError(Errors.ReaderFailed(e, target));
+                return null;
+            }
+        }
+
         /// <summary>Where relative paths in a job built in memory are resolved: the session's current folder.</summary>
         protected string CurrentFolder => SessionState.Path.CurrentFileSystemLocation.ProviderPath;
     }

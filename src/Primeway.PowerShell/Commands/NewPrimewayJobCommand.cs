@@ -108,7 +108,7 @@ namespace Primeway.PowerShell.Commands
             {
                 case PathSet: ReadFiles(ResolveJobFiles(Path, literal: false)); break;
                 case LiteralPathSet: ReadFiles(ResolveJobFiles(LiteralPath, literal: true)); break;
-                case YamlSet: EmitJobs(JobYaml.Read(Yaml), Yaml); break;
+                case YamlSet: EmitJobs(ReadJobs(null, Yaml, Yaml), Yaml); break;
                 case DefinitionSet: WriteObject(JobYaml.FromDictionary(Definition)); break;
                 case FieldsSet: WriteObject(JobYaml.FromDictionary(FieldsAsDefinition())); break;
             }
@@ -116,12 +116,13 @@ namespace Primeway.PowerShell.Commands
 
         private void ReadFiles(IEnumerable<string> files)
         {
-            foreach (var file in files) EmitJobs(JobYaml.ReadFile(file), file);
+            foreach (var file in files) EmitJobs(ReadJobs(file, null, file), file);
         }
 
         /// <summary>Writes the jobs that could be read, then one error if the file or text as a whole could not.</summary>
-        private void EmitJobs(JobReadResult read, object errorTarget)
+        private void EmitJobs(JobReadResult? read, object errorTarget)
         {
+            if (read == null) return;
             foreach (var job in read.Jobs) WriteObject(job);
             if (read.HasErrors) WriteError(Errors.UnreadableJobs(read, errorTarget));
         }

@@ -62,7 +62,12 @@ namespace Primeway.PowerShell.Commands
         {
             foreach (var file in files)
             {
-                var read = JobYaml.ReadFile(file);
+                var read = ReadJobs(file, null, file);
+                if (read == null)
+                {
+                    if (Quiet) WriteObject(false);
+                    continue;
+                }
                 foreach (var diagnostic in read.Diagnostics)
                     if (!diagnostic.IsError) WriteWarning(diagnostic.ToString());
                 if (read.HasErrors)

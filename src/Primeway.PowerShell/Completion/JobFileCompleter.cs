@@ -34,11 +34,11 @@ namespace Primeway.PowerShell.Completion
                 .Select(c => new CompletionResult(Completions.Quote(c.Text), c.Text, c.Type, c.Text));
         }
 
-        // The completer runs on the pipeline thread of the runspace being completed in.
+        // The completer runs on the pipeline thread of the session being completed in, so a script block sees its location.
         private static string CurrentFolder()
         {
-            var runspace = System.Management.Automation.Runspaces.Runspace.DefaultRunspace;
-            return runspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath ?? Directory.GetCurrentDirectory();
+            var location = ScriptBlock.Create("$ExecutionContext.SessionState.Path.CurrentFileSystemLocation.ProviderPath").Invoke();
+            return location.Count == 1 && location[0]?.BaseObject is string path ? path : Directory.GetCurrentDirectory();
         }
     }
 }
