@@ -144,5 +144,16 @@ namespace Primeway.PowerShell.Tests
             var shellForm = ps.Run("(New-PrimewayJob -JobName s -JobType deploy -Command 'echo hi').Command.IsList").Output.Single();
             Assert.False((bool)shellForm.BaseObject);
         }
+
+        [Fact]
+        public void YAML_the_reader_cannot_handle_is_an_error_for_that_input_only()
+        {
+            // An unclosed flow sequence makes the job reader throw rather than report; the cmdlet turns that into an error record.
+            var result = ps.Run("$texts | ForEach-Object { New-PrimewayJob -Yaml $_ }", new() { ["texts"] = new[] { "job_name: [unclosed\njob_type: run\n", Jobs.Valid } });
+            Assert.Equal("hello", result.Property(0, "JobName"));
+            var error = Assert.Single(result.Errors);
+            Assert.Contains(error.CategoryInfo.Category, new[] { ErrorCategory.ParserError, ErrorCategory.InvalidData });
+            Assert.Equal("job_name: [unclosed\njob_type: run\n", error.TargetObject);
+        }
     }
 }
