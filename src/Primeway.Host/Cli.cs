@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.IO;
 using Primeway.Host.Commands;
+using Primeway.Host.Scripting;
 
 namespace Primeway.Host
 {
@@ -9,12 +10,18 @@ namespace Primeway.Host
     {
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
         {
+            // -Command and -File follow pwsh's rules (the rest of the line is the script or its arguments), not System.CommandLine's.
+            var script = ScriptRequest.Parse(args, out var scriptUsageError);
+            if (scriptUsageError != null) { stderr.WriteLine("primeway: " + scriptUsageError); return ExitCodes.UsageOrIo; }
+            if (script != null) return new ScriptRunner(stdout, stderr).Run(script);
+
             var root = new RootCommand("Primeway: run and deploy jobs described in YAML files.");
             root.Subcommands.Add(ValidateCommand.Create(stdout, stderr));
             root.Subcommands.Add(JobSchema.CreateCommand(stdout));
             root.Subcommands.Add(ServerCommand.Create(stdout));
             root.Subcommands.Add(RunCommand.Create(stdout, stderr));
 
+            if (args.Length == 0) { root.Parse("--help").Invoke(new InvocationConfiguration { Output = stdout, Error = stderr }); return ExitCodes.UsageOrIo; }
             var parsed = root.Parse(args);
             if (parsed.Errors.Count > 0)
             {

@@ -1,0 +1,28 @@
+using System;
+using System.Reflection;
+using System.Runtime.Loader;
+
+namespace Primeway.PowerShell.Loading
+{
+    /// <summary>
+    /// The PowerShell 7 half of <see cref="DependencyResolver"/>, in its own class so that Windows PowerShell never
+    /// compiles a method that names AssemblyLoadContext.
+    /// </summary>
+    internal static class CoreClrHook
+    {
+        private static DependencyLoadContext? context;
+
+        public static void Hook(string dependencyDirectory)
+        {
+            context = new DependencyLoadContext(dependencyDirectory);
+            AssemblyLoadContext.Default.Resolving += ResolvePrimewayCore;
+        }
+
+        // Only the entry point into our dependencies is redirected; everything it references is then
+        // resolved by the dependency context itself.
+        private static Assembly? ResolvePrimewayCore(AssemblyLoadContext requester, AssemblyName name) =>
+            string.Equals(name.Name, DependencyResolver.EntryAssemblyName, StringComparison.Ordinal)
+                ? context!.LoadFromAssemblyName(name)
+                : null;
+    }
+}
