@@ -121,6 +121,7 @@ namespace Primeway.Core.Tests
         [InlineData("job_name: a\ncommand: [a, b\n", 3)]
         [InlineData("job_name: 'unterminated\n", 1)]
         [InlineData("job_name: a: b\n", 1)]
+        [InlineData("job_name: [unclosed\njob_type: run\n", 1)]
         public void Yaml_syntax_errors_are_reported_at_their_position_not_thrown(string yaml, int line)
         {
             var read = JobYaml.Read(yaml, "broken.yaml");

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
@@ -82,6 +83,12 @@ namespace Primeway.Yaml
             catch (YamlException e)
             {
                 syntaxError = e;
+            }
+            catch (InvalidOperationException)
+            {
+                // YamlDotNet's scanner throws this, not a YamlException, on some unclosed flow collections.
+                var at = parser.Current?.End ?? Mark.Empty;
+                syntaxError = new YamlException(at, at, "the YAML is malformed after this point: look for an unclosed [, { or quote");
             }
             return documents;
         }
