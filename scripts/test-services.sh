@@ -59,4 +59,20 @@ if [ "$(docker info --format '{{.Swarm.LocalNodeState}}')" != "active" ]; then
   docker swarm init --advertise-addr 127.0.0.1 >/dev/null
 fi
 
+# PostgreSQL on loopback for the PostgreSQL store and several server instances sharing one database.
+if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+  log "installing postgresql"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq postgresql >/dev/null
+fi
+pg_version=$(ls /usr/lib/postgresql | sort -n | tail -n 1)
+if ! pg_lsclusters -h | grep -q "online"; then
+  log "starting PostgreSQL $pg_version"
+  pg_lsclusters -h | grep -q "^$pg_version main" || as_root pg_createcluster "$pg_version" main >/dev/null
+  as_root pg_ctlcluster "$pg_version" main start
+fi
+# The tests' role and database: PRIMEWAY_TEST_POSTGRES points the tests at them.
+as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_roles WHERE rolname='primeway'\" | grep -q 1 || psql -qc \"CREATE ROLE primeway LOGIN SUPERUSER PASSWORD 'primeway'\"" >/dev/null
+as_root su postgres -c "psql -qtAc \"SELECT 1 FROM pg_database WHERE datname='primeway_test'\" | grep -q 1 || createdb -O primeway primeway_test" >/dev/null
+
 log "ready: $(docker version --format 'docker {{.Server.Version}} (API {{.Server.APIVersion}})')"
