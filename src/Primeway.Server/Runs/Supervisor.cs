@@ -42,23 +42,34 @@ namespace Primeway.Server.Runs
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
         }
 
+        // Why a run was asked to stop (user, idle, schedule_end), for its driver to report; the store keeps it too.
+        private readonly ConcurrentDictionary<string, string> stopReasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>Raised after every stored change of a run (on the thread that made it): the gateway's routes follow it.</summary>
+        public event Action<RunRecord>? RunChanged;
+
         /// <summary>Completes once the runs left by an earlier server have been reconciled.</summary>
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct)
+        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api)
         {
             var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
-                DateTimeOffset.UtcNow, null, null, null, null, false);
+                DateTimeOffset.UtcNow, null, null, null, null, false) { StartedBy = startedBy };
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
+            Changed(run);
             queue.Writer.TryWrite(run.Id);
             return run;
         }
 
-        /// <summary>Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver.</summary>
-        public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct)
+        /// <summary>
+        /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver. A stop for
+        /// the user ends as stopped; one by the system (reason idle or schedule_end) ends as terminated.
+        /// </summary>
+        public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct, string reason = "user")
         {
-            var requested = run with { StopRequested = true };
+            var requested = run with { StopRequested = true, Reason = reason };
+            stopReasons[run.Id] = reason;
             await store.UpdateRunAsync(requested, ct).ConfigureAwait(false);
             if (stopSignals.TryGetValue(run.Id, out var signal))
             {
@@ -67,12 +78,27 @@ namespace Primeway.Server.Runs
             }
             if (run.Status == RunStatus.Pending)
             {
-                var stopped = requested with { Status = RunStatus.Stopped, Reason = "user", EndedAt = DateTimeOffset.UtcNow };
+                var (status, why) = StopEnding(run.Id);
+                var stopped = requested with { Status = status, Reason = why, EndedAt = DateTimeOffset.UtcNow };
                 await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
+                Changed(stopped);
                 logs.Complete(run.Id);
                 return stopped;
             }
             return requested;
+        }
+
+        /// <summary>How a stopped run ends: stopped when a user asked, terminated when the system did.</summary>
+        private (string Status, string Reason) StopEnding(string runId)
+        {
+            var reason = stopReasons.TryRemove(runId, out var why) ? why : "user";
+            return (reason == "user" ? RunStatus.Stopped : RunStatus.Terminated, reason);
+        }
+
+        private void Changed(RunRecord run)
+        {
+            try { RunChanged?.Invoke(run); }
+            catch (Exception e) { log.LogError(e, "A listener of run {RunId} failed.", run.Id); }
         }
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -166,10 +192,17 @@ namespace Primeway.Server.Runs
         {
             var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException("run " + runId + " is not in the store");
             if (RunStatus.IsFinished(run.Status)) return;
-            if (run.StopRequested && resume == null)
+            if (run.StopRequested)
             {
-                await FinishAsync(run, RunStatus.Stopped, "user", null, null, follow).ConfigureAwait(false);
-                return;
+                stopReasons.TryAdd(run.Id, run.Reason ?? "user");
+                if (resume == null)
+                {
+                    var (status, reason) = StopEnding(run.Id);
+                    await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
+                    return;
+                }
+                // Asked to stop before the last server went down: finish the stop now.
+                if (stopSignals.TryGetValue(run.Id, out var signal)) signal.Cancel();
             }
             JobSpec job;
             Workload workload;
@@ -264,7 +297,8 @@ namespace Primeway.Server.Runs
                 if (follow.IsCancellationRequested) return;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", follow).ConfigureAwait(false);
+                var (status, reason) = StopEnding(run.Id);
+                await FinishAsync(run, status, reason, null, StopMessage(reason), follow).ConfigureAwait(false);
                 return;
             }
             finally
@@ -284,10 +318,18 @@ namespace Primeway.Server.Runs
             await deployment.StopAsync().ConfigureAwait(false);
             states.Writer.TryComplete();
             await recorder.ConfigureAwait(false);
-            await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", CancellationToken.None).ConfigureAwait(false);
+            var ending = StopEnding(run.Id);
+            await FinishAsync(run, ending.Status, ending.Reason, null, StopMessage(ending.Reason), CancellationToken.None).ConfigureAwait(false);
         }
 
         private EngineOptions EngineOptions => new EngineOptions { StopGrace = options.StopGrace };
+
+        private static string StopMessage(string reason) => reason switch
+        {
+            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
+            "schedule_end" => "stopped at the end of its schedule.",
+            _ => "stopped on request.",
+        };
 
         /// <summary>The run as the engine's state change leaves it: status for the start, health_status after.</summary>
         private static RunRecord DeployState(RunRecord run, RunStateChange change, Workload workload)
@@ -297,7 +339,11 @@ namespace Primeway.Server.Runs
                 case RunState.Preparing: return run.Status == RunStatus.Running ? run : run with { Status = RunStatus.Building };
                 case RunState.Starting: return run with { Status = RunStatus.Creating };
                 case RunState.Running: return run with { Status = RunStatus.Running, StartedAt = run.StartedAt ?? DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus ?? "starting" };
-                case RunState.Healthy: return run with { Status = RunStatus.Running, HealthStatus = "healthy", Url = "http://127.0.0.1:" + workload.Port + "/" };
+                case RunState.Healthy:
+                    var healthy = run with { Status = RunStatus.Running, HealthStatus = "healthy", Url = "http://127.0.0.1:" + workload.Port + "/" };
+                    return run.StartedBy == RunTrigger.Gateway && run.ColdStartSeconds == null
+                        ? healthy with { ColdStartSeconds = Math.Round((DateTimeOffset.UtcNow - run.CreatedAt).TotalSeconds, 3) }
+                        : healthy;
                 case RunState.Unhealthy: return run with { HealthStatus = "unhealthy" };
                 case RunState.Restarting: return run with { HealthStatus = "restarting" };
                 default: return run;
@@ -332,9 +378,9 @@ namespace Primeway.Server.Runs
                 bool timedOut = !stop.IsCancellationRequested;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 var exit = await backend.WaitForExitAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                return timedOut
-                    ? new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.")
-                    : new Ending(RunStatus.Stopped, "user", exit.ExitCode, "stopped on request.");
+                if (timedOut) return new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.");
+                var (status, reason) = StopEnding(run.Id);
+                return new Ending(status, reason, exit.ExitCode, StopMessage(reason));
             }
         }
 
@@ -348,7 +394,8 @@ namespace Primeway.Server.Runs
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped before it started.", ct).ConfigureAwait(false);
+                var (status, why) = StopEnding(run.Id);
+                await FinishAsync(run, status, why, null, "stopped before it started.", ct).ConfigureAwait(false);
                 return false;
             }
             catch (EngineException e)
@@ -379,6 +426,7 @@ namespace Primeway.Server.Runs
         private async Task<RunRecord> SetStatusAsync(RunRecord run, CancellationToken ct)
         {
             await store.UpdateRunAsync(run, ct).ConfigureAwait(false);
+            Changed(run);
             return run;
         }
 
@@ -387,6 +435,8 @@ namespace Primeway.Server.Runs
             if (message != null) logs.AppendNote(run.Id, run.JobName + ": " + message);
             var ended = run with { Status = status, Reason = reason, ExitCode = exitCode, EndedAt = DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus == null ? null : "stopped" };
             await store.UpdateRunAsync(ended, CancellationToken.None).ConfigureAwait(false);
+            stopReasons.TryRemove(run.Id, out _);
+            Changed(ended);
             logs.Complete(run.Id);
         }
 

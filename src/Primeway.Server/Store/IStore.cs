@@ -36,5 +36,19 @@ namespace Primeway.Server.Store
 
         /// <summary>Runs of every owner that have not finished: what the supervisor drives and recovers.</summary>
         Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct);
+
+        /// <summary>The newest deploy run of any owner's job of that name: what the gateway serves or wakes.</summary>
+        Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct);
+
+        /// <summary>Starts a job's schedule afresh (a new or replaced definition).</summary>
+        Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+        /// <summary>Records progress; ignored when the job's definition changed since the record was read.</summary>
+        Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+        /// <summary>Schedules of one owner, or of every owner when owner is null (the scheduler).</summary>
+        Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);
+
+        Task DeleteScheduleAsync(string jobId, CancellationToken ct);
     }
 }

@@ -41,5 +41,33 @@ namespace Primeway.Server.Store
         DateTimeOffset? EndedAt,
         string? HealthStatus,
         string? Url,
-        bool StopRequested);
+        bool StopRequested)
+    {
+        /// <summary>Who made the run: api (a user), gateway (a request woke an idle deploy job) or schedule.</summary>
+        public string StartedBy { get; init; } = RunTrigger.Api;
+
+        /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
+        public double? ColdStartSeconds { get; init; }
+    }
+
+    public static class RunTrigger
+    {
+        public const string Api = "api";
+        public const string Gateway = "gateway";
+        public const string Schedule = "schedule";
+    }
+
+    /// <summary>
+    /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor
+    /// loses a start, and the next instants for display. DefinitionAt is the job's updated_at it was made for;
+    /// a new definition starts the schedule afresh.
+    /// </summary>
+    public sealed record ScheduleRecord(
+        string JobId,
+        string Owner,
+        DateTimeOffset DefinitionAt,
+        DateTimeOffset? LastStartAt,
+        DateTimeOffset? LastEndAt,
+        DateTimeOffset? NextStartAt,
+        DateTimeOffset? NextEndAt);
 }

@@ -45,6 +45,13 @@ namespace Primeway.Server.Store
                 stop_requested INTEGER NOT NULL DEFAULT 0);
               CREATE INDEX runs_by_owner ON runs (owner, created_at DESC);
               CREATE INDEX runs_unfinished ON runs (status) WHERE status NOT IN ('completed', 'failed', 'stopped', 'terminated');",
+            // 2: who started a run and a woken deploy run's cold start; schedule progress; deploy runs by job name for the gateway.
+            @"ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT 'api';
+              ALTER TABLE runs ADD COLUMN cold_start_seconds DOUBLE PRECISION;
+              CREATE INDEX runs_by_job_name ON runs (job_name, created_at DESC);
+              CREATE TABLE schedules (
+                job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, definition_at TEXT NOT NULL,
+                last_start_at TEXT, last_end_at TEXT, next_start_at TEXT, next_end_at TEXT);",
         };
 
         /// <summary>A connection for a write, held with the write lock until it is disposed.</summary>
@@ -221,13 +228,13 @@ namespace Primeway.Server.Store
 
         // Runs
 
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested";
+        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, started_by, cold_start_seconds";
 
         public async Task InsertRunAsync(RunRecord run, CancellationToken ct)
         {
             await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
             var connection = write.Connection;
-            using var command = Command(connection, "INSERT INTO runs (" + RunColumns + ") VALUES ($id, $job_id, $job_name, $job_type, $job_yaml, $owner, $status, $reason, $exit_code, $created, $started, $ended, $health, $url, $stop)",
+            using var command = Command(connection, "INSERT INTO runs (" + RunColumns + ") VALUES ($id, $job_id, $job_name, $job_type, $job_yaml, $owner, $status, $reason, $exit_code, $created, $started, $ended, $health, $url, $stop, $started_by, $cold_start)",
                 RunParameters(run));
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
@@ -237,7 +244,7 @@ namespace Primeway.Server.Store
             await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
             var connection = write.Connection;
             using var command = Command(connection,
-                "UPDATE runs SET status = $status, reason = $reason, exit_code = $exit_code, started_at = $started, ended_at = $ended, health_status = $health, url = $url, stop_requested = $stop WHERE id = $id",
+                "UPDATE runs SET status = $status, reason = $reason, exit_code = $exit_code, started_at = $started, ended_at = $ended, health_status = $health, url = $url, stop_requested = $stop, cold_start_seconds = $cold_start WHERE id = $id",
                 RunParameters(run));
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
@@ -247,6 +254,7 @@ namespace Primeway.Server.Store
             ("$id", run.Id), ("$job_id", run.JobId), ("$job_name", run.JobName), ("$job_type", run.JobType), ("$job_yaml", run.JobYaml), ("$owner", run.Owner),
             ("$status", run.Status), ("$reason", run.Reason), ("$exit_code", run.ExitCode), ("$created", Time(run.CreatedAt)),
             ("$started", Time(run.StartedAt)), ("$ended", Time(run.EndedAt)), ("$health", run.HealthStatus), ("$url", run.Url), ("$stop", run.StopRequested ? 1 : 0),
+            ("$started_by", run.StartedBy), ("$cold_start", run.ColdStartSeconds),
         };
 
         public async Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct)
@@ -294,7 +302,68 @@ namespace Primeway.Server.Store
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
             r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetInt32(8), ParseTime(r.GetString(9)),
             r.IsDBNull(10) ? null : ParseTime(r.GetString(10)), r.IsDBNull(11) ? null : ParseTime(r.GetString(11)),
-            r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.GetInt32(14) != 0);
+            r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.GetInt32(14) != 0)
+        {
+            StartedBy = r.GetString(15),
+            ColdStartSeconds = r.IsDBNull(16) ? null : r.GetDouble(16),
+        };
+
+        public async Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE job_name = @name AND job_type = 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1",
+                ("@name", jobName));
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRun(reader) : null;
+        }
+
+        // Schedules
+
+        private const string ScheduleColumns = "job_id, owner, definition_at, last_start_at, last_end_at, next_start_at, next_end_at";
+
+        public async Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct)
+        {
+            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
+            using var command = Command(write.Connection,
+                "INSERT INTO schedules (" + ScheduleColumns + ") VALUES (@job, @owner, @definition, @last_start, @last_end, @next_start, @next_end) " +
+                "ON CONFLICT (job_id) DO UPDATE SET owner = @owner, definition_at = @definition, last_start_at = @last_start, last_end_at = @last_end, " +
+                "next_start_at = @next_start, next_end_at = @next_end",
+                ScheduleParameters(schedule));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        public async Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct)
+        {
+            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
+            using var command = Command(write.Connection,
+                "UPDATE schedules SET last_start_at = @last_start, last_end_at = @last_end, next_start_at = @next_start, next_end_at = @next_end " +
+                "WHERE job_id = @job AND definition_at = @definition",
+                ScheduleParameters(schedule));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        public async Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + ScheduleColumns + " FROM schedules WHERE @owner IS NULL OR owner = @owner ORDER BY job_id", ("@owner", owner));
+            return await ReadAllAsync(command, r => new ScheduleRecord(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)),
+                OptionalTime(r, 3), OptionalTime(r, 4), OptionalTime(r, 5), OptionalTime(r, 6)), ct).ConfigureAwait(false);
+        }
+
+        public async Task DeleteScheduleAsync(string jobId, CancellationToken ct)
+        {
+            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
+            using var command = Command(write.Connection, "DELETE FROM schedules WHERE job_id = @job", ("@job", jobId));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        private static (string, object?)[] ScheduleParameters(ScheduleRecord s) => new (string, object?)[]
+        {
+            ("@job", s.JobId), ("@owner", s.Owner), ("@definition", Time(s.DefinitionAt)), ("@last_start", Time(s.LastStartAt)), ("@last_end", Time(s.LastEndAt)),
+            ("@next_start", Time(s.NextStartAt)), ("@next_end", Time(s.NextEndAt)),
+        };
+
+        private static DateTimeOffset? OptionalTime(SqliteDataReader r, int i) => r.IsDBNull(i) ? null : ParseTime(r.GetString(i));
 
         // Helpers
 
