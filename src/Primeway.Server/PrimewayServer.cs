@@ -15,6 +15,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Primeway.Engine;
 using Primeway.Server.Auth;
 using Primeway.Server.Gateway;
+using Primeway.Server.Scheduling;
 using Primeway.Server.Runs;
 using Primeway.Server.Store;
 
@@ -109,6 +110,8 @@ namespace Primeway.Server
             builder.Services.AddSingleton<DeployGateway>();
             builder.Services.AddHostedService(services => services.GetRequiredService<DeployGateway>());
             builder.Services.AddSingleton<GatewayMiddleware>();
+            builder.Services.AddSingleton<Scheduler>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<Scheduler>());
             builder.Services.AddProblemDetails();
             builder.Services.AddOpenApi();
             builder.Services.Configure<JsonOptions>(json =>

@@ -124,6 +124,18 @@ namespace Primeway.Server.Gateway
             }
         }
 
+        /// <summary>Keeps a sleeping job from being woken (its schedule ended); a later run brings it back.</summary>
+        public void HoldDown(string jobName, string reason)
+        {
+            if (!routes.TryGetValue(jobName, out var route)) return;
+            lock (route.Gate)
+            {
+                if (route.State != RouteState.Asleep) return;
+                route.DownReason = reason;
+                route.MoveTo(RouteState.Down);
+            }
+        }
+
         private static void SetDown(GatewayRoute route, string reason)
         {
             lock (route.Gate)
