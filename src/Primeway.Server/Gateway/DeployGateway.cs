@@ -230,8 +230,29 @@ namespace Primeway.Server.Gateway
             catch (Exception e) when (!(e is OperationCanceledException))
             {
                 log.LogError(e, "Stopping idle deploy run {RunId} failed.", runId);
+                lock (route.Gate)
+                {
+                    // It still runs: serve it again, and try again after another idle_timeout.
+                    if (route.State == RouteState.Stopping && route.RunId == runId)
+                    {
+                        route.LastActivity = Environment.TickCount64;
+                        route.MoveTo(RouteState.Serving);
+                    }
+                }
+                return;
             }
-            // Nothing to stop: it ended on its own meanwhile; its end event sets the state.
+            // Nothing to stop: it ended meanwhile, and its end event has set the state unless it is gone from the store.
+            SetDownIfStopping(route, runId, "Deploy job '" + route.JobName + "' is not running.");
+        }
+
+        private static void SetDownIfStopping(GatewayRoute route, string runId, string reason)
+        {
+            lock (route.Gate)
+            {
+                if (route.State != RouteState.Stopping || route.RunId != runId) return;
+                route.DownReason = reason;
+                route.MoveTo(RouteState.Down);
+            }
         }
     }
 }

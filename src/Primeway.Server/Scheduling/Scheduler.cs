@@ -79,6 +79,9 @@ namespace Primeway.Server.Scheduling
 
         private async Task AdvanceAsync(ScheduleRecord record, DateTimeOffset now, CancellationToken ct)
         {
+            // Nothing is due before the next instants worked out last time: no need to read the job.
+            bool due = record.LastStartAt == null || record.NextStartAt <= now || record.NextEndAt <= now;
+            if (!due) return;
             var job = await store.GetJobAsync(record.Owner, record.JobId, ct).ConfigureAwait(false);
             if (job == null)
             {
