@@ -345,7 +345,10 @@ namespace Primeway.Server.Store
         public async Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct)
         {
             await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT " + ScheduleColumns + " FROM schedules WHERE @owner IS NULL OR owner = @owner ORDER BY job_id", ("@owner", owner));
+            // Two statements rather than "@owner IS NULL OR ...": PostgreSQL cannot type a parameter that is only ever NULL.
+            using var command = owner == null
+                ? Command(connection, "SELECT " + ScheduleColumns + " FROM schedules ORDER BY job_id")
+                : Command(connection, "SELECT " + ScheduleColumns + " FROM schedules WHERE owner = @owner ORDER BY job_id", ("@owner", owner));
             return await ReadAllAsync(command, r => new ScheduleRecord(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)),
                 OptionalTime(r, 3), OptionalTime(r, 4), OptionalTime(r, 5), OptionalTime(r, 6)), ct).ConfigureAwait(false);
         }
