@@ -154,6 +154,32 @@ namespace Primeway.Server.Tests
             Assert.Equal(("terminated", "idle"), (again.GetProperty("status").GetString(), again.GetProperty("reason").GetString()));
         }
 
+        [Fact]
+        public async Task A_job_asleep_when_the_server_restarts_is_woken_by_the_next_request_to_the_new_server()
+        {
+            var data = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
+            var port = FreePort();
+            await using (var first = await RunningServer.StartAsync(data))
+            {
+                using var client = first.Client(first.AdminToken);
+                var id = await StartAsync(client, EchoService("nap", port, "idle_timeout: 1\n"));
+                await WaitForHealthAsync(client, id);
+                Assert.Equal("terminated/idle", Status(await RunningServer.WaitForEndAsync(client, id, 60)));
+            }
+
+            await using var second = await RunningServer.StartAsync(data);
+            using var raw = new HttpClient { BaseAddress = second.Address, Timeout = TimeSpan.FromSeconds(120) };
+            Assert.Equal(HttpStatusCode.Unauthorized, (await raw.GetAsync("/d/nap/")).StatusCode);
+            var woken = await raw.SendAsync(Get("/d/nap/", second.AdminToken));
+            Assert.Equal("ok\n", await woken.Content.ReadAsStringAsync());
+            using var again = second.Client(second.AdminToken);
+            var latest = JsonDocument.Parse(await again.GetStringAsync("/v1/runs?job=nap&limit=1")).RootElement[0];
+            Assert.Equal("gateway", latest.GetProperty("started_by").GetString());
+            await StopAsync(again, latest.GetProperty("id").GetString()!);
+        }
+
+        private static string Status(JsonElement run) => run.GetProperty("status").GetString() + "/" + run.GetProperty("reason");
+
         private static async Task<string> NewTokenAsync(HttpClient admin, string name)
         {
             var response = await admin.PostAsync("/v1/tokens", new StringContent("{\"name\": \"" + name + "\"}", System.Text.Encoding.UTF8, "application/json"));
