@@ -127,6 +127,22 @@ namespace Primeway.Host.Tests
         }
 
         [Fact]
+        public void A_pipeline_file_is_checked_as_a_pipeline_with_its_steps_as_jobs()
+        {
+            var pipeline = Write("pipeline.yaml", "pipeline_name: p\nsteps:\n" +
+                "  - {id: a, job_type: run, docker_image: busybox, dependencies: [b]}\n" +
+                "  - {id: b, job_type: run, docker_image: busybox, dependencies: [a], memory: 0}\n");
+            var (exit, output, _) = Primeway("validate", pipeline);
+            Assert.Equal(ExitCodes.Invalid, exit);
+            Assert.Contains(pipeline + ":4:51: error PW1043: steps a → b → a wait for each other", output);
+            Assert.Contains(pipeline + ":4:70: error PW1022", output);
+            Assert.Contains("1 of 2 jobs invalid", output);
+
+            var (okExit, okOutput, _) = Primeway("validate", Path.Combine(RepoRoot.Path, "examples", "pipeline.yaml"));
+            Assert.True(okExit == ExitCodes.Success, okOutput);
+        }
+
+        [Fact]
         public void The_examples_shipped_with_the_project_are_valid()
         {
             var examples = Path.Combine(RepoRoot.Path, "examples");

@@ -19,14 +19,15 @@ namespace Primeway.Yaml
             this.file = file;
         }
 
-        public static JobSpec Read(YMapping root, string? file, int documentIndex, SourcePosition position)
+        /// <summary>Reads the job's fields; keys in <paramref name="otherKeys"/> belong to the caller (a pipeline step's id) and are left alone.</summary>
+        public static JobSpec Read(YMapping root, string? file, int documentIndex, SourcePosition position, ICollection<string>? otherKeys = null)
         {
             var job = new JobSpec { SourceFile = file, DocumentIndex = documentIndex, Position = position };
-            new JobReader(job, file).ReadFields(root);
+            new JobReader(job, file).ReadFields(root, otherKeys);
             return job;
         }
 
-        private void ReadFields(YMapping root)
+        private void ReadFields(YMapping root, ICollection<string>? otherKeys)
         {
             foreach (var pair in root.Pairs)
             {
@@ -36,10 +37,12 @@ namespace Primeway.Yaml
                     continue;
                 }
                 var key = keyNode.Value;
+                if (otherKeys != null && otherKeys.Contains(key)) continue;
                 var field = JobFields.Find(key);
                 if (field == null)
                 {
-                    Error(DiagnosticCodes.UnknownField, key, keyNode.Position, UnknownKeyMessage(key, JobFields.AllKeys, "job file"));
+                    var known = otherKeys == null ? JobFields.AllKeys : JobFields.AllKeys.Concat(otherKeys);
+                    Error(DiagnosticCodes.UnknownField, key, keyNode.Position, UnknownKeyMessage(key, known, otherKeys == null ? "job file" : "pipeline step"));
                     continue;
                 }
                 if (job.FieldPositions.ContainsKey(field.Key))
@@ -351,10 +354,10 @@ namespace Primeway.Yaml
             return null;
         }
 
-        private static string UnknownKeyMessage(string key, IEnumerable<string> known, string where)
+        internal static string UnknownKeyMessage(string key, IEnumerable<string> known, string where)
         {
             var guess = Text.DidYouMean(key, known);
-            return "'" + key + "' is not a field of a " + (where == "job file" ? where : where + " entry") + "." +
+            return "'" + key + "' is not a field of a " + (where == "job file" || where.StartsWith("pipeline", StringComparison.Ordinal) ? where : where + " entry") + "." +
                 (guess != null ? " Did you mean '" + guess + "'?" : " Known fields: " + string.Join(", ", known.OrderBy(k => k)) + ".");
         }
 

@@ -77,6 +77,7 @@ namespace Primeway.Host.Commands
 
         private static FileReport Check(string file)
         {
+            if (IsPipelineFile(file)) return CheckPipeline(file);
             var read = JobYaml.ReadFile(file);
             var report = new FileReport { File = file, JobCount = read.Jobs.Count };
             report.Diagnostics.AddRange(read.Diagnostics);
@@ -85,6 +86,31 @@ namespace Primeway.Host.Commands
                 report.Diagnostics.AddRange(result.Diagnostics);
                 if (!result.IsValid) report.InvalidJobs++;
             }
+            report.Diagnostics.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
+            return report;
+        }
+
+        private static bool IsPipelineFile(string file)
+        {
+            try { return PipelineYaml.IsPipeline(System.IO.File.ReadAllText(file)); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException) { return false; }
+        }
+
+        /// <summary>A pipeline file counts as one job per step; a step is invalid when it or the graph around it has an error.</summary>
+        private static FileReport CheckPipeline(string file)
+        {
+            var read = PipelineYaml.ReadFile(file);
+            var pipeline = read.Pipeline;
+            var report = new FileReport { File = file, JobCount = Math.Max(1, pipeline?.Steps.Count ?? 0) };
+            report.Diagnostics.AddRange(read.Diagnostics);
+            if (pipeline != null)
+            {
+                var result = PipelineValidator.Validate(pipeline);
+                report.Diagnostics.AddRange(result.Diagnostics);
+                var invalidSteps = pipeline.Steps.Count(step => !JobValidator.Validate(step.Job).IsValid);
+                report.InvalidJobs = result.IsValid ? 0 : Math.Max(1, invalidSteps);
+            }
+            else if (read.HasErrors) report.InvalidJobs = 1;
             report.Diagnostics.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
             return report;
         }
