@@ -3,6 +3,9 @@ using System.Collections.Generic;
 
 namespace Primeway.Engine
 {
+    /// <summary>A host directory seen inside the container at ContainerPath.</summary>
+    public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
+
     /// <summary>
     /// A job made concrete for one run: what to execute, where, with which limits and labels. Both backends
     /// start from it; the Docker backend uses all of it, the process backend only Argv, the directory and env.
@@ -45,6 +48,9 @@ namespace Primeway.Engine
         public long? NanoCpus { get; init; }
         public long? DiskBytes { get; init; }
         public int GpuCount { get; init; }
+
+        /// <summary>Host directories the container sees (the run's artifacts, a pipeline step's inputs); the Docker backend binds them, the others cannot.</summary>
+        public List<VolumeMount> Mounts { get; } = new List<VolumeMount>();
 
         public TimeSpan? Timeout { get; init; }
         public int? Port { get; init; }

@@ -104,6 +104,7 @@ namespace Primeway.Server
             builder.Services.AddSingleton(backend);
             builder.Services.AddSingleton(new RunLogs(Path.Combine(options.DataDirectory, "logs"), options.LogCapBytes));
             builder.Services.AddSingleton(new ProjectFiles(options.DataDirectory));
+            builder.Services.AddSingleton(new RunArtifacts(options.DataDirectory));
             builder.Services.AddSingleton<Supervisor>();
             builder.Services.AddHostedService(services => services.GetRequiredService<Supervisor>());
             builder.Services.AddHttpForwarder();

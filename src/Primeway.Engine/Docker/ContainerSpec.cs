@@ -18,6 +18,8 @@ namespace Primeway.Engine.Docker
                 NanoCPUs = workload.NanoCpus ?? 0,
                 NetworkMode = hostNetwork ? "host" : null,
             };
+            if (workload.Mounts.Count > 0)
+                host.Binds = workload.Mounts.Select(m => m.HostPath + ":" + m.ContainerPath + (m.ReadOnly ? ":ro" : "")).ToList();
             if (workload.DiskBytes is long disk && withDiskQuota)
                 host.StorageOpt = new Dictionary<string, string> { ["size"] = disk.ToString(CultureInfo.InvariantCulture) };
             if (workload.GpuCount > 0)

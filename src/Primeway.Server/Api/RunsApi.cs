@@ -27,7 +27,8 @@ namespace Primeway.Server.Api
             runs.MapGet("/{id}", Get).WithSummary("One run.");
             runs.MapGet("/{id}/logs", Logs).WithSummary("The run's log as text; follow=true streams server-sent events until the run ends; tail=N.");
             runs.MapPost("/{id}/stop", Stop).WithSummary("Stop a run: SIGTERM, then kill after the grace period.");
-            runs.MapDelete("/{id}", Delete).WithSummary("Remove a finished run and its log.");
+            runs.MapGet("/{id}/artifacts", Artifacts).WithSummary("A run job's artifacts (what it wrote to its artifacts_path) as a zip.");
+            runs.MapDelete("/{id}", Delete).WithSummary("Remove a finished run, its log and its artifacts.");
         }
 
         public sealed record RunView(
@@ -86,7 +87,21 @@ namespace Primeway.Server.Api
             return Results.Accepted("/v1/runs/" + id, View(stopping, context));
         }
 
-        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, CancellationToken ct)
+        private static async Task Artifacts(string id, HttpContext context, IStore store, RunArtifacts artifacts, CancellationToken ct)
+        {
+            var run = await store.GetRunAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
+            if (run == null || !artifacts.Has(id))
+            {
+                await (run == null ? Problems.NotFound("Run", id)
+                    : Problems.Result(StatusCodes.Status404NotFound, "No artifacts", "Run '" + id + "' keeps no artifacts: only run jobs do, from their artifacts_path.")).ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
+            context.Response.ContentType = "application/zip";
+            context.Response.Headers.ContentDisposition = "attachment; filename=\"" + id + "-artifacts.zip\"";
+            await artifacts.WriteZipAsync(id, context.Response.Body, ct).ConfigureAwait(false);
+        }
+
+        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, RunArtifacts artifacts, CancellationToken ct)
         {
             var owner = context.GetCaller().Owner;
             var run = await store.GetRunAsync(owner, id, ct).ConfigureAwait(false);
@@ -96,6 +111,7 @@ namespace Primeway.Server.Api
             await store.DeleteRunAsync(owner, id, ct).ConfigureAwait(false);
             logs.Delete(id);
             projects.Forget(id);
+            artifacts.Delete(id);
             return Results.NoContent();
         }
 

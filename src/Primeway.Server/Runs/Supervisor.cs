@@ -24,6 +24,7 @@ namespace Primeway.Server.Runs
         private readonly IJobBackend backend;
         private readonly ServerOptions options;
         private readonly ProjectFiles projects;
+        private readonly RunArtifacts artifacts;
         private readonly ILogger<Supervisor> log;
         private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         private readonly ConcurrentDictionary<string, CancellationTokenSource> stopSignals = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
@@ -31,8 +32,9 @@ namespace Primeway.Server.Runs
         private readonly SemaphoreSlim starting;
         private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, ILogger<Supervisor> log)
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, RunArtifacts artifacts, ILogger<Supervisor> log)
         {
+            this.artifacts = artifacts;
             this.store = store;
             this.logs = logs;
             this.backend = backend;
@@ -210,6 +212,8 @@ namespace Primeway.Server.Runs
             {
                 job = projects.Materialize(run);
                 workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
+                // Only containers can have a directory bound in; a host process writes where it likes.
+                if (backend.Name == "docker") artifacts.Attach(workload);
             }
             catch (EngineException e)
             {
