@@ -111,6 +111,9 @@ namespace Primeway.Server
             builder.Services.AddSingleton<DeployGateway>();
             builder.Services.AddHostedService(services => services.GetRequiredService<DeployGateway>());
             builder.Services.AddSingleton<GatewayMiddleware>();
+            builder.Services.AddSingleton<Primeway.Server.Pipelines.StepInputs>();
+            builder.Services.AddSingleton<Primeway.Server.Pipelines.PipelineRunner>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<Primeway.Server.Pipelines.PipelineRunner>());
             builder.Services.AddSingleton<Scheduler>();
             builder.Services.AddHostedService(services => services.GetRequiredService<Scheduler>());
             builder.Services.AddProblemDetails();
@@ -149,6 +152,7 @@ namespace Primeway.Server
             JobsApi.Map(app);
             TokensApi.Map(app);
             RunsApi.Map(app);
+            PipelinesApi.Map(app);
             app.Lifetime.ApplicationStopped.Register(() => backend.DisposeAsync().AsTask().GetAwaiter().GetResult());
             return app;
         }

@@ -25,6 +25,7 @@ namespace Primeway.Server.Runs
         private readonly ServerOptions options;
         private readonly ProjectFiles projects;
         private readonly RunArtifacts artifacts;
+        private readonly Pipelines.StepInputs stepInputs;
         private readonly ILogger<Supervisor> log;
         private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         private readonly ConcurrentDictionary<string, CancellationTokenSource> stopSignals = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
@@ -32,9 +33,10 @@ namespace Primeway.Server.Runs
         private readonly SemaphoreSlim starting;
         private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, RunArtifacts artifacts, ILogger<Supervisor> log)
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, RunArtifacts artifacts, Pipelines.StepInputs stepInputs, ILogger<Supervisor> log)
         {
             this.artifacts = artifacts;
+            this.stepInputs = stepInputs;
             this.store = store;
             this.logs = logs;
             this.backend = backend;
@@ -54,10 +56,10 @@ namespace Primeway.Server.Runs
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api)
+        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api, string? pipelineRunId = null, string? stepId = null)
         {
             var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
-                DateTimeOffset.UtcNow, null, null, null, null, false) { StartedBy = startedBy };
+                DateTimeOffset.UtcNow, null, null, null, null, false) { StartedBy = startedBy, PipelineRunId = pipelineRunId, StepId = stepId };
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
             Changed(run);
             queue.Writer.TryWrite(run.Id);
@@ -213,7 +215,11 @@ namespace Primeway.Server.Runs
                 job = projects.Materialize(run);
                 workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
                 // Only containers can have a directory bound in; a host process writes where it likes.
-                if (backend.Name == "docker") artifacts.Attach(workload);
+                if (backend.Name == "docker")
+                {
+                    artifacts.Attach(workload);
+                    await stepInputs.AddAsync(run, workload, follow).ConfigureAwait(false);
+                }
             }
             catch (EngineException e)
             {

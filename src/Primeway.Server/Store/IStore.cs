@@ -50,5 +50,14 @@ namespace Primeway.Server.Store
         Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);
 
         Task DeleteScheduleAsync(string jobId, CancellationToken ct);
+
+        Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
+        Task UpdatePipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
+        Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
+        /// <summary>A pipeline run of any owner: for the pipeline runner, never for an API caller.</summary>
+        Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(CancellationToken ct);
+        /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
+        Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);
     }
 }

@@ -48,6 +48,10 @@ namespace Primeway.Server.Store
 
         /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
         public double? ColdStartSeconds { get; init; }
+
+        /// <summary>For a pipeline step: the pipeline run and the step's id.</summary>
+        public string? PipelineRunId { get; init; }
+        public string? StepId { get; init; }
     }
 
     public static class RunTrigger
@@ -55,7 +59,20 @@ namespace Primeway.Server.Store
         public const string Api = "api";
         public const string Gateway = "gateway";
         public const string Schedule = "schedule";
+        public const string Pipeline = "pipeline";
     }
+
+    /// <summary>One execution of a pipeline file; its steps are runs that name it. Yaml is the file as submitted.</summary>
+    public sealed record PipelineRunRecord(
+        string Id,
+        string PipelineName,
+        string Owner,
+        string Yaml,
+        string Status,
+        string? Reason,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? EndedAt,
+        bool StopRequested);
 
     /// <summary>
     /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor

@@ -52,6 +52,14 @@ namespace Primeway.Server.Store
               CREATE TABLE schedules (
                 job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, definition_at TEXT NOT NULL,
                 last_start_at TEXT, last_end_at TEXT, next_start_at TEXT, next_end_at TEXT);",
+            // 3: pipeline runs; a run may be a step of one.
+            @"CREATE TABLE pipeline_runs (
+                id TEXT PRIMARY KEY, pipeline_name TEXT NOT NULL, owner TEXT NOT NULL, yaml TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+                created_at TEXT NOT NULL, ended_at TEXT, stop_requested INTEGER NOT NULL DEFAULT 0);
+              CREATE INDEX pipeline_runs_by_owner ON pipeline_runs (owner, created_at DESC);
+              ALTER TABLE runs ADD COLUMN pipeline_run_id TEXT;
+              ALTER TABLE runs ADD COLUMN step_id TEXT;
+              CREATE INDEX runs_by_pipeline_run ON runs (pipeline_run_id);",
         };
 
         /// <summary>A connection for a write, held with the write lock until it is disposed.</summary>
@@ -228,13 +236,13 @@ namespace Primeway.Server.Store
 
         // Runs
 
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, started_by, cold_start_seconds";
+        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, started_by, cold_start_seconds, pipeline_run_id, step_id";
 
         public async Task InsertRunAsync(RunRecord run, CancellationToken ct)
         {
             await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
             var connection = write.Connection;
-            using var command = Command(connection, "INSERT INTO runs (" + RunColumns + ") VALUES ($id, $job_id, $job_name, $job_type, $job_yaml, $owner, $status, $reason, $exit_code, $created, $started, $ended, $health, $url, $stop, $started_by, $cold_start)",
+            using var command = Command(connection, "INSERT INTO runs (" + RunColumns + ") VALUES ($id, $job_id, $job_name, $job_type, $job_yaml, $owner, $status, $reason, $exit_code, $created, $started, $ended, $health, $url, $stop, $started_by, $cold_start, $pipeline_run, $step)",
                 RunParameters(run));
             await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
         }
@@ -254,7 +262,7 @@ namespace Primeway.Server.Store
             ("$id", run.Id), ("$job_id", run.JobId), ("$job_name", run.JobName), ("$job_type", run.JobType), ("$job_yaml", run.JobYaml), ("$owner", run.Owner),
             ("$status", run.Status), ("$reason", run.Reason), ("$exit_code", run.ExitCode), ("$created", Time(run.CreatedAt)),
             ("$started", Time(run.StartedAt)), ("$ended", Time(run.EndedAt)), ("$health", run.HealthStatus), ("$url", run.Url), ("$stop", run.StopRequested ? 1 : 0),
-            ("$started_by", run.StartedBy), ("$cold_start", run.ColdStartSeconds),
+            ("$started_by", run.StartedBy), ("$cold_start", run.ColdStartSeconds), ("$pipeline_run", run.PipelineRunId), ("$step", run.StepId),
         };
 
         public async Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct)
@@ -306,7 +314,71 @@ namespace Primeway.Server.Store
         {
             StartedBy = r.GetString(15),
             ColdStartSeconds = r.IsDBNull(16) ? null : r.GetDouble(16),
+            PipelineRunId = r.IsDBNull(17) ? null : r.GetString(17),
+            StepId = r.IsDBNull(18) ? null : r.GetString(18),
         };
+
+        // Pipeline runs
+
+        private const string PipelineRunColumns = "id, pipeline_name, owner, yaml, status, reason, created_at, ended_at, stop_requested";
+
+        public async Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct)
+        {
+            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
+            using var command = Command(write.Connection,
+                "INSERT INTO pipeline_runs (" + PipelineRunColumns + ") VALUES (@id, @name, @owner, @yaml, @status, @reason, @created, @ended, @stop)",
+                PipelineRunParameters(run));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        public async Task UpdatePipelineRunAsync(PipelineRunRecord run, CancellationToken ct)
+        {
+            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
+            using var command = Command(write.Connection,
+                "UPDATE pipeline_runs SET status = @status, reason = @reason, ended_at = @ended, stop_requested = @stop WHERE id = @id",
+                PipelineRunParameters(run));
+            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+        }
+
+        public async Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE owner = @owner AND id = @id", ("@owner", owner), ("@id", id));
+            var found = await ReadAllAsync(command, ReadPipelineRun, ct).ConfigureAwait(false);
+            return found.Count == 0 ? null : found[0];
+        }
+
+        public async Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE id = @id", ("@id", id));
+            var found = await ReadAllAsync(command, ReadPipelineRun, ct).ConfigureAwait(false);
+            return found.Count == 0 ? null : found[0];
+        }
+
+        public async Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE status = 'running' ORDER BY created_at");
+            return await ReadAllAsync(command, ReadPipelineRun, ct).ConfigureAwait(false);
+        }
+
+        public async Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct)
+        {
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE pipeline_run_id = @pipeline_run ORDER BY created_at, id", ("@pipeline_run", pipelineRunId));
+            return await ReadAllAsync(command, ReadRun, ct).ConfigureAwait(false);
+        }
+
+        private static (string, object?)[] PipelineRunParameters(PipelineRunRecord run) => new (string, object?)[]
+        {
+            ("@id", run.Id), ("@name", run.PipelineName), ("@owner", run.Owner), ("@yaml", run.Yaml), ("@status", run.Status), ("@reason", run.Reason),
+            ("@created", Time(run.CreatedAt)), ("@ended", Time(run.EndedAt)), ("@stop", run.StopRequested ? 1 : 0),
+        };
+
+        private static PipelineRunRecord ReadPipelineRun(SqliteDataReader r) => new PipelineRunRecord(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+            ParseTime(r.GetString(6)), OptionalTime(r, 7), r.GetInt32(8) != 0);
 
         public async Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct)
         {
