@@ -29,7 +29,9 @@ namespace Primeway.Server.Tests
             return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
         }
 
-        private async Task<JsonElement> WaitForEndAsync(string id)
+        private Task<JsonElement> WaitForEndAsync(string id) => WaitForEndAsync(client, id);
+
+        private static async Task<JsonElement> WaitForEndAsync(HttpClient client, string id)
         {
             var until = DateTime.UtcNow.AddSeconds(120);
             while (true)
@@ -146,6 +148,30 @@ steps:
             Assert.Equal(("stopped", "stopped", "skipped"),
                 (ended.GetProperty("status").GetString(), Step(ended, "long").GetProperty("status").GetString(), Step(ended, "next").GetProperty("status").GetString()));
             Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/v1/pipeline-runs/" + id + "/stop", null)).StatusCode);
+        }
+
+        [Fact]
+        public async Task A_pipeline_run_carries_on_after_a_server_restart()
+        {
+            var data = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
+            string id;
+            await using (var first = await RunningServer.StartAsync(data))
+            {
+                using var before = first.Client(first.AdminToken);
+                var response = await before.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: durable\nsteps:\n" +
+                    "  - {id: first, job_type: run, docker_image: busybox, command: sleep 3; echo one > /primeway-artifacts/one}\n" +
+                    "  - {id: second, job_type: run, docker_image: busybox, inputs: [first], command: cat /first/one}\n"));
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+                while (JsonDocument.Parse(await before.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement.GetProperty("steps")[0].GetProperty("status").GetString() != "running")
+                    await Task.Delay(100);
+            }
+
+            await using var second = await RunningServer.StartAsync(data);
+            using var after = second.Client(second.AdminToken);
+            var ended = await WaitForEndAsync(after, id);
+            Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
+            Assert.Equal("one\n", await after.GetStringAsync("/v1/runs/" + Step(ended, "second").GetProperty("run_id").GetString() + "/logs"));
         }
 
         [Fact]
