@@ -25,19 +25,21 @@ namespace Primeway.Host.Commands
 
         public static Command Create(TextWriter stdout, TextWriter stderr)
         {
-            var file = new Argument<string>("file") { Description = "The job file (one job)." };
+            var file = new Argument<string>("file") { Description = "The job file (one job), or a pipeline file." };
             var backend = new Option<string?>("--backend") { Description = "docker or process; default: docker when an engine answers, else process." };
             backend.AcceptOnlyFromAmong("docker", "swarm", "process");
-            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory).")
+            var artifacts = new Option<string?>("--artifacts") { Description = "Pipelines: where the steps' artifacts go (default ./primeway-artifacts/<pipeline_name>-<time>)." };
+            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory). A pipeline file runs its steps in order.")
             {
                 file,
                 backend,
+                artifacts,
             };
-            command.SetAction(result => Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr));
+            command.SetAction(result => Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr, artifactsDirectory: result.GetValue(artifacts)));
             return command;
         }
 
-        internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
+        internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, string? artifactsDirectory = null)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             int signalExit = Interrupted;
@@ -51,6 +53,11 @@ namespace Primeway.Host.Commands
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
+                if (File.Exists(path) && PipelineYaml.IsPipeline(File.ReadAllText(path)))
+                {
+                    int code = RunPipelineAsync(path, backendName, artifactsDirectory, stdout, stderr, stop.Token).GetAwaiter().GetResult();
+                    return stop.IsCancellationRequested ? signalExit : code;
+                }
                 return RunAsync(path, backendName, stdout, stderr, stop.Token, () => signalExit).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -93,6 +100,33 @@ namespace Primeway.Host.Commands
                     case RunState.Stopped: return signalExit();
                     default: return result.ExitCode;
                 }
+            }
+            catch (EngineException e)
+            {
+                listener.Report("primeway: " + e.Message);
+                return EngineFailed;
+            }
+        }
+
+        private static async Task<int> RunPipelineAsync(string path, string? backendName, string? artifactsDirectory, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        {
+            var read = PipelineYaml.ReadFile(path);
+            var listener = new ConsoleListener(stdout, stderr);
+            var diagnostics = read.Diagnostics.ToList();
+            if (read.Pipeline != null) diagnostics.AddRange(PipelineValidator.Validate(read.Pipeline).Diagnostics);
+            foreach (var d in diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column)) listener.Report(d.ToString());
+            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
+            if (read.Pipeline == null || diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
+            var pipeline = read.Pipeline;
+            var artifacts = Path.GetFullPath(artifactsDirectory ?? Path.Combine("primeway-artifacts",
+                pipeline.PipelineName + "-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture)));
+            Directory.CreateDirectory(artifacts);
+            try
+            {
+                await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
+                if (backend.Name != "docker" && pipeline.Steps.Any(s => s.Inputs.Count > 0))
+                    listener.Report("primeway: warning: the " + backend.Name + " backend cannot bind artifacts into steps; steps with inputs will not find them.");
+                return await new LocalPipeline(pipeline, backend, artifacts, listener, stderr).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (EngineException e)
             {
