@@ -32,13 +32,14 @@ namespace Primeway.Server.Api
         public sealed record RunView(
             string Id, string JobId, string JobName, string JobType, string Status, string? Reason, int? ExitCode,
             DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds,
-            string? HealthStatus, string? Url, bool StopRequested);
+            string? HealthStatus, string? Url, bool StopRequested, string? Node, string? Supervisor);
 
         public static RunView View(RunRecord run)
         {
             double? duration = run.StartedAt == null ? null : ((run.EndedAt ?? DateTimeOffset.UtcNow) - run.StartedAt.Value).TotalSeconds;
             return new RunView(run.Id, run.JobId, run.JobName, run.JobType, run.Status, run.Reason, run.ExitCode, run.CreatedAt, run.StartedAt, run.EndedAt,
-                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, run.Url, run.StopRequested);
+                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, run.Url, run.StopRequested, run.Node,
+                RunStatus.IsFinished(run.Status) ? null : run.Supervisor);
         }
 
         private static async Task<IResult> StartStoredJob(string id, HttpContext context, IStore store, Supervisor supervisor, ProjectFiles projects, CancellationToken ct)

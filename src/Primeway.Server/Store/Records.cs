@@ -41,5 +41,13 @@ namespace Primeway.Server.Store
         DateTimeOffset? EndedAt,
         string? HealthStatus,
         string? Url,
-        bool StopRequested);
+        bool StopRequested)
+    {
+        /// <summary>The server instance that supervises the run now, and until when its lease holds.</summary>
+        public string? Supervisor { get; init; }
+        public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+        /// <summary>The machine the run landed on, where the engine says (a Swarm node).</summary>
+        public string? Node { get; init; }
+    }
 }
