@@ -99,8 +99,11 @@ namespace Primeway.Server
             builder.Services.AddSingleton(backend);
             builder.Services.AddSingleton(new RunLogs(Path.Combine(options.DataDirectory, "logs"), options.LogCapBytes));
             builder.Services.AddSingleton(new ProjectFiles(options.DataDirectory));
+            builder.Services.AddSingleton(new Artifacts(options.DataDirectory));
             builder.Services.AddSingleton<Supervisor>();
             builder.Services.AddHostedService(services => services.GetRequiredService<Supervisor>());
+            builder.Services.AddSingleton<PipelineRunner>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<PipelineRunner>());
             builder.Services.AddProblemDetails();
             builder.Services.AddOpenApi();
             builder.Services.Configure<JsonOptions>(json =>
@@ -134,6 +137,7 @@ namespace Primeway.Server
             JobsApi.Map(app);
             TokensApi.Map(app);
             RunsApi.Map(app);
+            PipelinesApi.Map(app);
             app.Lifetime.ApplicationStopped.Register(() =>
             {
                 backend.DisposeAsync().AsTask().GetAwaiter().GetResult();

@@ -108,6 +108,8 @@ namespace Primeway.Engine.Swarm
                         Args = workload.Arguments?.ToList(),
                         Env = workload.Environment.Select(e => e.Key + "=" + e.Value).ToList(),
                         Labels = new Dictionary<string, string>(workload.Labels),
+                        // Bind mounts are folders of the node the task lands on: shared storage, or a single node.
+                        Mounts = workload.Mounts.Select(m => new global::Docker.DotNet.Models.Mount { Type = "bind", Source = m.HostPath, Target = m.ContainerPath, ReadOnly = m.ReadOnly }).ToList(),
                     },
                     Resources = resources,
                     RestartPolicy = workload.IsDeploy

@@ -26,6 +26,7 @@ namespace Primeway.Server.Runs
         private readonly IJobBackend backend;
         private readonly ServerOptions options;
         private readonly ProjectFiles projects;
+        private readonly Artifacts artifacts;
         private readonly ILogger<Supervisor> log;
         private readonly string instance;
         private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -34,13 +35,14 @@ namespace Primeway.Server.Runs
         private readonly SemaphoreSlim starting;
         private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, ILogger<Supervisor> log)
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, Artifacts artifacts, ILogger<Supervisor> log)
         {
             this.store = store;
             this.logs = logs;
             this.backend = backend;
             this.options = options;
             this.projects = projects;
+            this.artifacts = artifacts;
             this.log = log;
             instance = options.InstanceId;
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
@@ -50,10 +52,13 @@ namespace Primeway.Server.Runs
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct)
+        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct) => SubmitAsync(job, run => run, ct);
+
+        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken)"/>, with more said of the run (a pipeline step's fields).</summary>
+        public async Task<RunRecord> SubmitAsync(JobRecord job, Func<RunRecord, RunRecord> describe, CancellationToken ct)
         {
-            var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
-                DateTimeOffset.UtcNow, null, null, null, null, false) { Supervisor = instance, LeaseExpiresAt = DateTimeOffset.UtcNow + options.LeaseDuration };
+            var run = describe(new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
+                DateTimeOffset.UtcNow, null, null, null, null, false) { Supervisor = instance, LeaseExpiresAt = DateTimeOffset.UtcNow + options.LeaseDuration });
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
             queue.Writer.TryWrite(run.Id);
             return run;
@@ -238,7 +243,7 @@ namespace Primeway.Server.Runs
             try
             {
                 job = projects.Materialize(run);
-                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
+                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id, artifacts.MountsFor(run, job));
             }
             catch (EngineException e)
             {

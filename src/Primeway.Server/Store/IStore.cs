@@ -59,6 +59,17 @@ namespace Primeway.Server.Store
         /// <summary>Marks an unfinished run to be stopped; false when it has finished.</summary>
         Task<bool> RequestStopAsync(string id, CancellationToken ct);
 
+        Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
+        Task FinishPipelineRunAsync(string id, string status, string? reason, DateTimeOffset endedAt, CancellationToken ct);
+        Task<bool> RequestPipelineStopAsync(string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ListPipelineRunsAsync(string owner, string? status, int limit, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(string instance, CancellationToken ct);
+
+        /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
+        Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);
+
         /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
         Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
     }

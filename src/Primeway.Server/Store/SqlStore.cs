@@ -36,6 +36,15 @@ namespace Primeway.Server.Store
             @"ALTER TABLE runs ADD COLUMN supervisor TEXT;
               ALTER TABLE runs ADD COLUMN lease_expires_at TEXT;
               ALTER TABLE runs ADD COLUMN node TEXT;",
+            // 3: pipelines: a pipeline run, and on each step's run its pipeline run, step id and the runs it reads artifacts of.
+            @"CREATE TABLE pipeline_runs (
+                id TEXT PRIMARY KEY, owner TEXT NOT NULL, pipeline_name TEXT NOT NULL, yaml TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+                created_at TEXT NOT NULL, ended_at TEXT, stop_requested INTEGER NOT NULL DEFAULT 0, supervisor TEXT);
+              CREATE INDEX pipeline_runs_by_owner ON pipeline_runs (owner, created_at DESC);
+              ALTER TABLE runs ADD COLUMN pipeline_run_id TEXT;
+              ALTER TABLE runs ADD COLUMN step_id TEXT;
+              ALTER TABLE runs ADD COLUMN inputs TEXT;
+              CREATE INDEX runs_by_pipeline_run ON runs (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;",
         };
 
         private const string Unfinished = "status NOT IN ('completed', 'failed', 'stopped', 'terminated')";
@@ -145,10 +154,10 @@ namespace Primeway.Server.Store
 
         // Runs
 
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node";
+        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node, pipeline_run_id, step_id, inputs";
 
         public Task InsertRunAsync(RunRecord run, CancellationToken ct) =>
-            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node)",
+            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node, @pipeline_run, @step, @inputs)",
                 ct, RunParameters(run));
 
         /// <summary>Writes the run's state. A stop request is never cleared here: it may have come from another instance meanwhile.</summary>
@@ -162,6 +171,7 @@ namespace Primeway.Server.Store
             Text("@status", run.Status), Text("@reason", run.Reason), Int("@exit_code", run.ExitCode), Text("@created", Time(run.CreatedAt)),
             Text("@started", Time(run.StartedAt)), Text("@ended", Time(run.EndedAt)), Text("@health", run.HealthStatus), Text("@url", run.Url), Int("@stop", run.StopRequested ? 1 : 0),
             Text("@supervisor", run.Supervisor), Text("@lease", Time(run.LeaseExpiresAt)), Text("@node", run.Node),
+            Text("@pipeline_run", run.PipelineRunId), Text("@step", run.StepId), Text("@inputs", run.Inputs),
         };
 
         public Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct) =>
@@ -227,7 +237,49 @@ namespace Primeway.Server.Store
             Supervisor = r.IsDBNull(15) ? null : r.GetString(15),
             LeaseExpiresAt = r.IsDBNull(16) ? null : ParseTime(r.GetString(16)),
             Node = r.IsDBNull(17) ? null : r.GetString(17),
+            PipelineRunId = r.IsDBNull(18) ? null : r.GetString(18),
+            StepId = r.IsDBNull(19) ? null : r.GetString(19),
+            Inputs = r.IsDBNull(20) ? null : r.GetString(20),
         };
+
+        // Pipelines
+
+        private const string PipelineRunColumns = "id, owner, pipeline_name, yaml, status, reason, created_at, ended_at, stop_requested, supervisor";
+
+        public Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct) =>
+            WriteAsync("INSERT INTO pipeline_runs (" + PipelineRunColumns + ") VALUES (@id, @owner, @name, @yaml, @status, @reason, @created, @ended, @stop, @supervisor)", ct,
+                Text("@id", run.Id), Text("@owner", run.Owner), Text("@name", run.PipelineName), Text("@yaml", run.Yaml), Text("@status", run.Status), Text("@reason", run.Reason),
+                Text("@created", Time(run.CreatedAt)), Text("@ended", Time(run.EndedAt)), Int("@stop", run.StopRequested ? 1 : 0), Text("@supervisor", run.Supervisor));
+
+        /// <summary>Records how a pipeline run ended.</summary>
+        public Task FinishPipelineRunAsync(string id, string status, string? reason, DateTimeOffset endedAt, CancellationToken ct) =>
+            WriteAsync("UPDATE pipeline_runs SET status = @status, reason = @reason, ended_at = @ended WHERE id = @id", ct,
+                Text("@id", id), Text("@status", status), Text("@reason", reason), Text("@ended", Time(endedAt)));
+
+        public async Task<bool> RequestPipelineStopAsync(string id, CancellationToken ct) =>
+            await WriteAsync("UPDATE pipeline_runs SET stop_requested = 1 WHERE id = @id AND status = 'running'", ct, Text("@id", id)).ConfigureAwait(false) > 0;
+
+        public Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct) =>
+            QueryOneAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE owner = @owner AND id = @id", ReadPipelineRun, ct, Text("@owner", owner), Text("@id", id));
+
+        public Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct) =>
+            QueryOneAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE id = @id", ReadPipelineRun, ct, Text("@id", id));
+
+        public Task<IReadOnlyList<PipelineRunRecord>> ListPipelineRunsAsync(string owner, string? status, int limit, CancellationToken ct) =>
+            QueryAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE owner = @owner AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC LIMIT @limit",
+                ReadPipelineRun, ct, Text("@owner", owner), Text("@status", status), Int("@limit", limit));
+
+        /// <summary>Unfinished pipeline runs this instance drives (every one, where the store is not shared).</summary>
+        public Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(string instance, CancellationToken ct) =>
+            QueryAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE status = 'running' AND (@shared = 0 OR supervisor = @me) ORDER BY created_at",
+                ReadPipelineRun, ct, Int("@shared", IsShared ? 1 : 0), Text("@me", instance));
+
+        public Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct) =>
+            QueryAsync("SELECT " + RunColumns + " FROM runs WHERE pipeline_run_id = @id ORDER BY created_at", ReadRun, ct, Text("@id", pipelineRunId));
+
+        private static PipelineRunRecord ReadPipelineRun(DbDataReader r) => new PipelineRunRecord(
+            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.IsDBNull(5) ? null : r.GetString(5),
+            ParseTime(r.GetString(6)), r.IsDBNull(7) ? null : ParseTime(r.GetString(7)), r.GetInt32(8) != 0, r.IsDBNull(9) ? null : r.GetString(9));
 
         // Statements
 
