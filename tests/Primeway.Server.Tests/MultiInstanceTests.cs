@@ -28,6 +28,14 @@ namespace Primeway.Server.Tests
             await B.WaitForHealthAsync();
         }
 
+        /// <summary>Starts instance a again after a test killed it.</summary>
+        public async Task RestartAAsync()
+        {
+            A.Dispose();
+            A = Start("a");
+            await A.WaitForHealthAsync();
+        }
+
         private ServerProcess Start(string instance) =>
             ServerProcess.Start(DataDirectory, "--backend", "docker", "--store", "postgres", "--connection", Database.ConnectionString, "--instance", instance);
 
@@ -70,10 +78,35 @@ namespace Primeway.Server.Tests
             using var a = servers.A.Client(servers.Token);
             using var b = servers.B.Client(servers.Token);
             var run = await StartAsync(a, "survivor", "echo one; sleep 12; echo two; exit 3");
+            var pipelineStart = await a.PostAsync("/v1/pipeline-runs", RunningServer.Yaml(
+                "pipeline_name: orphan\nsteps:\n  - id: first\n    docker_image: busybox\n    command: 'sleep 12'\n  - id: second\n    dependencies: [first]\n    docker_image: busybox\n    command: 'echo second'\n"));
+            Assert.Equal(HttpStatusCode.Created, pipelineStart.StatusCode);
+            var pipeline = JsonDocument.Parse(await pipelineStart.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
             await WaitForLogAsync(b, run, "one");
             Assert.Equal("a", (await GetRunAsync(b, run)).GetProperty("supervisor").GetString());
 
             await servers.A.KillAsync();
+            try
+            {
+                await FinishedByTheOtherAsync(b, run);
+                var until = DateTime.UtcNow.AddSeconds(60);
+                JsonElement finished;
+                while ((finished = JsonDocument.Parse(await b.GetStringAsync("/v1/pipeline-runs/" + pipeline)).RootElement).GetProperty("status").GetString() == "running")
+                {
+                    Assert.True(DateTime.UtcNow < until, "the pipeline of the killed instance never finished: " + finished);
+                    await Task.Delay(200);
+                }
+                Assert.Equal("completed", finished.GetProperty("status").GetString());
+                Assert.All(finished.GetProperty("steps").EnumerateArray(), step => Assert.Equal("completed", step.GetProperty("status").GetString()));
+            }
+            finally
+            {
+                await servers.RestartAAsync();
+            }
+        }
+
+        private async Task FinishedByTheOtherAsync(HttpClient b, string run)
+        {
             var clock = Stopwatch.StartNew();
             while ((await GetRunAsync(b, run)).GetProperty("supervisor").GetString() != "b")
             {

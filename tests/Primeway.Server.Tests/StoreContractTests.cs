@@ -162,6 +162,28 @@ namespace Primeway.Server.Tests
         }
 
         [Fact]
+        public async Task Pipeline_runs_pass_to_another_instance_when_their_instance_stops_beating()
+        {
+            var pipeline = new PipelineRunRecord("pipe_1", "alice", "nightly", "pipeline_name: nightly\n", PipelineStatus.Running, null, T0, null, false, "a");
+            await Store.InsertPipelineRunAsync(pipeline, default);
+            await Store.InsertPipelineRunAsync(pipeline with { Id = "pipe_done", Status = PipelineStatus.Completed }, default);
+            await Store.HeartbeatAsync("a", T0.AddSeconds(10), default);
+            var other = OpenAnother();
+
+            Assert.Empty(await other.ClaimPipelineRunsAsync("b", T0.AddSeconds(5), false, default));
+            Assert.Equal(new[] { "pipe_1" }, (await Store.ClaimPipelineRunsAsync("a", T0.AddSeconds(5), false, default)).Select(p => p.Id));
+            var taken = await other.ClaimPipelineRunsAsync("b", T0.AddSeconds(11), false, default);
+            Assert.Equal(("pipe_1", "b"), (taken.Single().Id, taken.Single().Supervisor));
+
+            await Store.FinishPipelineRunAsync("pipe_1", PipelineStatus.Completed, null, T0.AddSeconds(12), default);
+            var finished = await Store.GetPipelineRunAsync("alice", "pipe_1", default);
+            Assert.Equal((PipelineStatus.Completed, T0.AddSeconds(12)), (finished!.Status, finished.EndedAt));
+            Assert.False(await Store.RequestPipelineStopAsync("pipe_1", default));
+            Assert.Empty(await Store.ClaimPipelineRunsAsync("c", T0, ignoreOthers: true, default));
+            Assert.Null(await Store.GetPipelineRunAsync("bob", "pipe_1", default));
+        }
+
+        [Fact]
         public async Task Instances_claiming_at_once_never_take_the_same_run()
         {
             for (int i = 0; i < 60; i++) await Store.InsertRunAsync(Run("run_" + i.ToString("D2"), minute: i), default);

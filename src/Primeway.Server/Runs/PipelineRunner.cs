@@ -84,10 +84,29 @@ namespace Primeway.Server.Runs
         {
             stopping = stoppingToken;
             await supervisor.Reconciled.ConfigureAwait(false);
-            foreach (var run in await store.ListUnfinishedPipelineRunsAsync(options.InstanceId, stoppingToken).ConfigureAwait(false))
-                Drive(run.Id);
-            try { await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false); }
-            catch (OperationCanceledException) { }
+            // Alone on its store, an instance drives every unfinished pipeline run; sharing one, those of instances
+            // whose heartbeat lapsed too, checked as often as run leases are.
+            bool first = true;
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                try
+                {
+                    var now = DateTimeOffset.UtcNow;
+                    await store.HeartbeatAsync(options.InstanceId, now, stoppingToken).ConfigureAwait(false);
+                    if (first || store.IsShared)
+                        foreach (var run in await store.ClaimPipelineRunsAsync(options.InstanceId, now - options.LeaseDuration, ignoreOthers: !store.IsShared, stoppingToken).ConfigureAwait(false))
+                            Drive(run.Id);
+                    first = false;
+                    await Task.Delay(options.LeaseDuration / 3, stoppingToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
+                catch (Exception e)
+                {
+                    log.LogWarning(e, "Looking for pipeline runs to drive failed; trying again.");
+                    try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken).ConfigureAwait(false); }
+                    catch (OperationCanceledException) { }
+                }
+            }
             await Task.WhenAll(drivers.Values).ConfigureAwait(false);
         }
 

@@ -65,7 +65,8 @@ namespace Primeway.Server.Store
         Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
         Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
         Task<IReadOnlyList<PipelineRunRecord>> ListPipelineRunsAsync(string owner, string? status, int limit, CancellationToken ct);
-        Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(string instance, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ClaimPipelineRunsAsync(string instance, DateTimeOffset since, bool ignoreOthers, CancellationToken ct);
+        Task HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken ct);
 
         /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
         Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);

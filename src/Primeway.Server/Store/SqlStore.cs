@@ -44,7 +44,8 @@ namespace Primeway.Server.Store
               ALTER TABLE runs ADD COLUMN pipeline_run_id TEXT;
               ALTER TABLE runs ADD COLUMN step_id TEXT;
               ALTER TABLE runs ADD COLUMN inputs TEXT;
-              CREATE INDEX runs_by_pipeline_run ON runs (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;",
+              CREATE INDEX runs_by_pipeline_run ON runs (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;
+              CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at TEXT NOT NULL);",
         };
 
         private const string Unfinished = "status NOT IN ('completed', 'failed', 'stopped', 'terminated')";
@@ -269,10 +270,25 @@ namespace Primeway.Server.Store
             QueryAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE owner = @owner AND (@status IS NULL OR status = @status) ORDER BY created_at DESC, id DESC LIMIT @limit",
                 ReadPipelineRun, ct, Text("@owner", owner), Text("@status", status), Int("@limit", limit));
 
-        /// <summary>Unfinished pipeline runs this instance drives (every one, where the store is not shared).</summary>
-        public Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(string instance, CancellationToken ct) =>
-            QueryAsync("SELECT " + PipelineRunColumns + " FROM pipeline_runs WHERE status = 'running' AND (@shared = 0 OR supervisor = @me) ORDER BY created_at",
-                ReadPipelineRun, ct, Int("@shared", IsShared ? 1 : 0), Text("@me", instance));
+        /// <summary>
+        /// Takes over the unfinished pipeline runs of instances whose heartbeat is older than <paramref name="since"/>
+        /// (every unfinished one with <paramref name="ignoreOthers"/>), and returns them.
+        /// </summary>
+        public async Task<IReadOnlyList<PipelineRunRecord>> ClaimPipelineRunsAsync(string instance, DateTimeOffset since, bool ignoreOthers, CancellationToken ct)
+        {
+            await using var writing = await EnterWriteAsync(ct).ConfigureAwait(false);
+            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
+            using var claim = Command(connection,
+                "UPDATE pipeline_runs SET supervisor = @me WHERE id IN (SELECT id FROM pipeline_runs WHERE status = 'running' AND (@all = 1 OR supervisor IS NULL OR supervisor = @me OR " +
+                "supervisor NOT IN (SELECT id FROM instances WHERE heartbeat_at >= @since)) ORDER BY created_at LIMIT 100" + SkipLockedRows + ") RETURNING " + PipelineRunColumns,
+                Text("@me", instance), Text("@since", Time(since)), Int("@all", ignoreOthers ? 1 : 0));
+            return await ReadAllAsync(claim, ReadPipelineRun, ct).ConfigureAwait(false);
+        }
+
+        /// <summary>Says this instance is alive, for the work that is not held by run leases (pipeline runs).</summary>
+        public Task HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken ct) =>
+            WriteAsync("INSERT INTO instances (id, heartbeat_at) VALUES (@me, @now) ON CONFLICT (id) DO UPDATE SET heartbeat_at = excluded.heartbeat_at", ct,
+                Text("@me", instance), Text("@now", Time(now)));
 
         public Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct) =>
             QueryAsync("SELECT " + RunColumns + " FROM runs WHERE pipeline_run_id = @id ORDER BY created_at", ReadRun, ct, Text("@id", pipelineRunId));
