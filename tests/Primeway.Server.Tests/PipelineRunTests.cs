@@ -102,6 +102,35 @@ steps:
         }
 
         [Fact]
+        public async Task On_the_process_backend_steps_find_their_folders_through_the_same_variables()
+        {
+            await using var hostServer = await RunningServer.StartAsync(backend: "process");
+            using var host = hostServer.Client(hostServer.AdminToken);
+            var response = await host.PostAsync("/v1/pipeline-runs", RunningServer.Yaml(@"pipeline_name: on-host
+steps:
+  - id: make
+    docker_image: busybox
+    command: 'echo made > ""$PRIMEWAY_ARTIFACTS/out.txt""'
+  - id: use
+    inputs: [make]
+    docker_image: busybox
+    command: 'cat ""$PRIMEWAY_INPUT_MAKE/out.txt""'
+"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+            JsonElement pipeline;
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while ((pipeline = JsonDocument.Parse(await host.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement).GetProperty("status").GetString() == "running")
+            {
+                Assert.True(DateTime.UtcNow < until, pipeline.ToString());
+                await Task.Delay(100);
+            }
+            Assert.Equal("completed", pipeline.GetProperty("status").GetString());
+            var use = Step(pipeline, "use").GetProperty("run_id").GetString();
+            Assert.Contains("made", await host.GetStringAsync("/v1/runs/" + use + "/logs"));
+        }
+
+        [Fact]
         public async Task A_failing_step_fails_the_pipeline_and_skips_its_dependents_while_independent_steps_finish()
         {
             var id = await StartAsync(@"pipeline_name: failing
