@@ -76,8 +76,14 @@ namespace Primeway
         // Runs
 
         /// <summary>Submits the job and starts a run of it in one call.</summary>
-        public async Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) =>
-            Stamp(await SendAsync<JobRun>(() => JobContent(job), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
+        public Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) => StartAsync(job, null, ct);
+
+        /// <summary>
+        /// Submits the job and starts a run of it; <paramref name="uploadProgress"/> hears (bytes sent, bytes in all)
+        /// while a project directory is uploaded.
+        /// </summary>
+        public async Task<JobRun> StartAsync(JobSpec job, Action<long, long>? uploadProgress, CancellationToken ct = default) =>
+            Stamp(await SendAsync<JobRun>(() => JobContent(job, uploadProgress), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
 
         /// <summary>Starts a run of a job already stored on the server.</summary>
         public async Task<JobRun> StartStoredAsync(string jobIdOrName, CancellationToken ct = default) =>
@@ -140,6 +146,16 @@ namespace Primeway
             }
         }
 
+        /// <summary>
+        /// Calls <paramref name="onLine"/> for each line of the run's log, from the start (or the last
+        /// <paramref name="tail"/> lines), then as lines come, until the run ends. For callers that cannot name
+        /// IAsyncEnumerable (the module, whose dependencies load in their own context).
+        /// </summary>
+        public async Task FollowLogAsync(string id, Action<LogEntry> onLine, int? tail = null, CancellationToken ct = default)
+        {
+            await foreach (var line in FollowLogAsync(id, tail, ct).ConfigureAwait(false)) onLine(line);
+        }
+
         /// <summary>Polls the run until it has finished (or reached one of <paramref name="statuses"/>), or the timeout passes.</summary>
         public async Task<JobRun> WaitAsync(string id, TimeSpan? timeout = null, IReadOnlyCollection<string>? statuses = null, CancellationToken ct = default)
         {
@@ -176,7 +192,7 @@ namespace Primeway
         }
 
         /// <summary>The job as YAML, or multipart with its project directory as tar.gz when it has project_dir.</summary>
-        private static HttpContent JobContent(JobSpec job)
+        private static HttpContent JobContent(JobSpec job, Action<long, long>? uploadProgress = null)
         {
             var yaml = JobYaml.Write(job);
             if (job.ProjectDir == null) return new StringContent(yaml, Encoding.UTF8, "application/yaml");
@@ -185,7 +201,7 @@ namespace Primeway
             return new MultipartFormDataContent
             {
                 { new StringContent(yaml, Encoding.UTF8, "application/yaml"), "job" },
-                { new ByteArrayContent(archive), "project", "project.tar.gz" },
+                { uploadProgress == null ? new ByteArrayContent(archive) : new ProgressContent(archive, uploadProgress), "project", "project.tar.gz" },
             };
         }
 
