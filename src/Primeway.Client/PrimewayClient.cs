@@ -62,7 +62,7 @@ namespace Primeway
 
         /// <summary>Stores a job file on the server (replacing a job of the same name), with its project directory packed when it has one.</summary>
         public Task<JobDefinition> SubmitJobAsync(JobSpec job, CancellationToken ct = default) =>
-            SendAsync<JobDefinition>(() => JobContent(job), HttpMethod.Post, "v1/jobs", ct);
+            SendAsync<JobDefinition>(() => JobContent(job, null), HttpMethod.Post, "v1/jobs", ct);
 
         public Task<IReadOnlyList<JobDefinition>> ListJobsAsync(CancellationToken ct = default) =>
             GetAsync<IReadOnlyList<JobDefinition>>("v1/jobs", ct);
@@ -76,14 +76,15 @@ namespace Primeway
         // Runs
 
         /// <summary>Submits the job and starts a run of it in one call.</summary>
-        public Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) => StartAsync(job, null, ct);
+        public Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) => StartAsync(job, null, null, ct);
 
         /// <summary>
         /// Submits the job and starts a run of it; <paramref name="uploadProgress"/> hears (bytes sent, bytes in all)
-        /// while a project directory is uploaded.
+        /// while a project directory is uploaded. A relative project_dir of a job read from no file is resolved against
+        /// <paramref name="baseDirectory"/> (the caller's current folder, which in PowerShell is not the process's).
         /// </summary>
-        public async Task<JobRun> StartAsync(JobSpec job, Action<long, long>? uploadProgress, CancellationToken ct = default) =>
-            Stamp(await SendAsync<JobRun>(() => JobContent(job, uploadProgress), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
+        public async Task<JobRun> StartAsync(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress, CancellationToken ct = default) =>
+            Stamp(await SendAsync<JobRun>(() => JobContent(job, baseDirectory, uploadProgress), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
 
         /// <summary>Starts a run of a job already stored on the server.</summary>
         public async Task<JobRun> StartStoredAsync(string jobIdOrName, CancellationToken ct = default) =>
@@ -131,11 +132,21 @@ namespace Primeway
             await ThrowIfFailedAsync(response).ConfigureAwait(false);
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
+            // ReadLineAsync takes no token on netstandard2.0: cancelling closes the stream under it.
+            using var closeOnCancel = ct.Register(() => response.Dispose());
             string? eventName = null;
             while (true)
             {
                 ct.ThrowIfCancellationRequested();
-                var line = await reader.ReadLineAsync().ConfigureAwait(false);
+                string? line;
+                try
+                {
+                    line = await reader.ReadLineAsync().ConfigureAwait(false);
+                }
+                catch (Exception e) when (ct.IsCancellationRequested && (e is IOException || e is ObjectDisposedException || e is HttpRequestException))
+                {
+                    throw new OperationCanceledException(ct);
+                }
                 if (line == null) yield break;
                 if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line.Substring(7);
                 else if (line.StartsWith("data: ", StringComparison.Ordinal))
@@ -192,11 +203,11 @@ namespace Primeway
         }
 
         /// <summary>The job as YAML, or multipart with its project directory as tar.gz when it has project_dir.</summary>
-        private static HttpContent JobContent(JobSpec job, Action<long, long>? uploadProgress = null)
+        private static HttpContent JobContent(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress = null)
         {
             var yaml = JobYaml.Write(job);
             if (job.ProjectDir == null) return new StringContent(yaml, Encoding.UTF8, "application/yaml");
-            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
+            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? baseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
             var archive = ProjectArchive.Create(directory, job.IgnorePatterns);
             return new MultipartFormDataContent
             {
