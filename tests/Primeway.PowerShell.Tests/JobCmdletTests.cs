@@ -242,6 +242,18 @@ namespace Primeway.PowerShell.Tests
             }
         }
 
+        [DockerFact]
+        public void Client_objects_come_from_the_dependency_context_and_System_Text_Json_from_the_runtime()
+        {
+            var run = ps.Run(Job(Name("context"), "true") + " | Start-PrimewayJob -Wait").AssertNoErrors().Output.Single().BaseObject;
+            var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(run.GetType().Assembly)!;
+            Assert.Equal("Primeway.Client", run.GetType().Assembly.GetName().Name);
+            Assert.Equal("DependencyLoadContext", context.GetType().Name);
+            // One System.Text.Json in the process, the runtime's: the netstandard2.0 copy in module/dependencies is for Windows PowerShell.
+            var json = Assert.Single(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "System.Text.Json");
+            Assert.Same(System.Runtime.Loader.AssemblyLoadContext.Default, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(json));
+        }
+
         private static int FreePort()
         {
             var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
