@@ -48,8 +48,9 @@ namespace Primeway.Host.Commands
         }
 
         /// <summary>Reads the one job of a file and prints its diagnostics; an exit code when it cannot be run.</summary>
-        internal static (JobSpec? Job, int ExitCode) ReadOneJob(string path, TextWriter stderr)
+        internal static (JobSpec? Job, int ExitCode) ReadOneJob(string path, TextWriter stderr, Action<string>? report = null)
         {
+            report ??= stderr.WriteLine;
             if (!File.Exists(path))
             {
                 stderr.WriteLine("primeway: no such file: " + path);
@@ -58,7 +59,7 @@ namespace Primeway.Host.Commands
             var read = JobYaml.ReadFile(path);
             var validation = JobValidator.Validate(read);
             var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).Select(d => d.ToString()).Distinct().ToList();
-            foreach (var d in diagnostics) stderr.WriteLine(d);
+            foreach (var d in diagnostics) report(d);
             if (read.Diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return (null, ExitCodes.UsageOrIo);
             if (read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).Any(d => d.IsError)) return (null, ExitCodes.Invalid);
             if (read.Jobs.Count != 1)
@@ -94,25 +95,9 @@ namespace Primeway.Host.Commands
 
         private static async Task<int> RunAsync(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<int> signalExit)
         {
-            if (!File.Exists(path))
-            {
-                stderr.WriteLine("primeway: no such file: " + path);
-                return ExitCodes.UsageOrIo;
-            }
-            var read = JobYaml.ReadFile(path);
-            var validation = JobValidator.Validate(read);
-            var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
             var listener = new ConsoleListener(stdout, stderr);
-            foreach (var d in diagnostics) listener.Report(d.ToString());
-            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
-            if (diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
-            if (read.Jobs.Count != 1)
-            {
-                stderr.WriteLine("primeway: " + path + " holds " + read.Jobs.Count + " jobs (" + string.Join(", ", read.Jobs.Select(j => j.JobName))
-                    + "); primeway run takes a file with one job. Put the job you want to run in its own file.");
-                return ExitCodes.UsageOrIo;
-            }
-            var job = read.Jobs[0];
+            var (job, exitCode) = ReadOneJob(path, stderr, listener.Report);
+            if (job == null) return exitCode;
             try
             {
                 await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
