@@ -42,7 +42,12 @@ namespace Primeway
                 Variable + " is " + configured + ", which is neither the primeway executable, primeway.dll, nor a folder with one of them.");
 
             var entry = System.Reflection.Assembly.GetEntryAssembly();
-            if (entry != null && entry.GetName().Name == "primeway" && !string.IsNullOrEmpty(entry.Location)) return FromPath(entry.Location);
+            if (entry != null && entry.GetName().Name == "primeway")
+            {
+                // A single-file primeway has no assembly path: the process itself is the executable.
+                var self = !string.IsNullOrEmpty(entry.Location) ? FromPath(entry.Location) : FromPath(System.Diagnostics.Process.GetCurrentProcess().MainModule?.FileName ?? "");
+                if (self != null) return self;
+            }
 
             foreach (var folder in ModuleCandidates(moduleBase))
             {

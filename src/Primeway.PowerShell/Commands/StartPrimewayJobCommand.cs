@@ -84,19 +84,28 @@ namespace Primeway.PowerShell.Commands
             using var following = CancellationTokenSource.CreateLinkedTokenSource(Cancellation);
             var client = Client;
             var log = client.FollowLogAsync(run.Id, line => Post(() => WriteLogLine(line)), ct: following.Token);
-            if (!TryAwait(async ct =>
-                {
-                    if (run.JobType == "deploy")
+            JobRun ended;
+            try
+            {
+                if (!TryAwait(async ct =>
                     {
-                        var ready = await client.WaitAsync(run.Id, ct: ct).ConfigureAwait(false);
-                        following.Cancel();
-                        await Quietly(log).ConfigureAwait(false);
-                        return ready;
-                    }
-                    await log.ConfigureAwait(false);
-                    return await client.WaitAsync(run.Id, ct: ct).ConfigureAwait(false);
-                }, run, out JobRun ended))
-                return;
+                        if (run.JobType == "deploy")
+                        {
+                            // A service's log never ends: follow it until the service is healthy (or has ended).
+                            var ready = await client.WaitAsync(run.Id, ct: ct).ConfigureAwait(false);
+                            following.Cancel();
+                            await Quietly(log).ConfigureAwait(false);
+                            return ready;
+                        }
+                        await log.ConfigureAwait(false);
+                        return await client.WaitAsync(run.Id, ct: ct).ConfigureAwait(false);
+                    }, run, out ended))
+                    return;
+            }
+            finally
+            {
+                following.Cancel(); // on any way out, the log stream is closed rather than left reading
+            }
             if (ended.Status == "failed" || ended.Status == "terminated") WriteError(ServerErrors.RunFailed(ended));
             WriteObject(ended);
         }
