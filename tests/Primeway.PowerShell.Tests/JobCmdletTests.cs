@@ -92,6 +92,7 @@ namespace Primeway.PowerShell.Tests
         public void AsJob_returns_a_PowerShell_job_for_Get_Wait_Receive_and_Remove_Job()
         {
             var name = Name("asjob");
+            Assert.Equal(true, ps.Run("[runspace]::DefaultRunspace.JobManager.IsRegistered('PrimewayJobSourceAdapter')").Output.Single().BaseObject);
             var result = ps.Run("$j = " + Job(name, "echo in-a-job") + " | Start-PrimewayJob -AsJob; $j.PSJobTypeName; " +
                                 "(Get-Job | Where-Object InstanceId -eq $j.InstanceId).Name; " +
                                 "$null = $j | Wait-Job -Timeout 60; $j.State.ToString(); " +

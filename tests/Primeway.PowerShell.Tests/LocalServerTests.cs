@@ -76,6 +76,45 @@ namespace Primeway.PowerShell.Tests
             Assert.Contains("Started the local Primeway server", Assert.Single(again.InformationText));
         }
 
+        [DockerFact]
+        public void The_primeway_verbs_and_the_cmdlets_share_the_local_server()
+        {
+            var file = Path.Combine(home, "verb.yaml");
+            File.WriteAllText(file, "job_name: from-the-cli\njob_type: run\ndocker_image: busybox\ncommand: echo detached\n");
+            var (code, stdout, stderr) = HostTests.Primeway("run", file, "--detach");
+            Assert.True(code == 0, stderr);
+            var id = stdout.Trim();
+            var url = Regex.Match(stderr, @"started a local server at (http://127\.0\.0\.1:\d+/)").Groups[1].Value;
+            Assert.NotEmpty(url);
+
+            using var ps = new PowerShellSession();
+            var found = ps.Run("Get-PrimewayJob -Id " + id + " | Wait-PrimewayJob -Timeout 60").AssertNoErrors();
+            Assert.Equal("completed", found.Property(0, "Status"));
+            Assert.Equal("Using the local Primeway server at " + url + " (data in " + Local + "; 'primeway server stop' stops it).", Assert.Single(found.InformationText));
+
+            var logs = HostTests.Primeway("logs", id);
+            Assert.Equal("detached\n", logs.Stdout);
+            Assert.DoesNotContain("started a local server", logs.Stderr);
+            Assert.Contains(id, HostTests.Primeway("jobs").Stdout);
+        }
+
+        [DockerFact]
+        public void Sessions_that_need_it_at_the_same_moment_start_one_local_server_between_them()
+        {
+            var sessions = Enumerable.Range(0, 3).Select(_ => new PowerShellSession()).ToList();
+            try
+            {
+                var results = sessions.AsParallel().WithDegreeOfParallelism(3).Select(s => s.Run("@(Get-PrimewayJob).Count").AssertNoErrors()).ToList();
+                var urls = results.Select(r => Regex.Match(Assert.Single(r.InformationText), @"http://127\.0\.0\.1:\d+/").Value).Distinct().ToList();
+                Assert.Equal(State.GetProperty("url").GetString(), Assert.Single(urls));
+                Assert.Single(results, r => r.InformationText[0].StartsWith("Started", StringComparison.Ordinal));
+            }
+            finally
+            {
+                foreach (var session in sessions) session.Dispose();
+            }
+        }
+
         [Fact]
         public void Without_the_primeway_executable_the_error_says_how_to_point_at_it()
         {

@@ -74,7 +74,7 @@ namespace Primeway.PowerShell.Commands
         internal static PSObject Describe(ServerConnection connection, bool saved)
         {
             var info = new PSObject();
-            info.TypeNames.Insert(0, "Primeway.ServerConnection");
+            info.TypeNames.Insert(0, "Primeway.ConnectionInfo");
             info.Properties.Add(new PSNoteProperty("Server", connection.Server));
             info.Properties.Add(new PSNoteProperty("Source", connection.Source.ToString()));
             info.Properties.Add(new PSNoteProperty("HasToken", connection.Token != null));

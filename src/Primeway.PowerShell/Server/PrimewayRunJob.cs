@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.ComponentModel;
+using System.Linq;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 
@@ -19,6 +20,7 @@ namespace Primeway.PowerShell.Server
         public const string TypeName = "PrimewayJob";
         private readonly PrimewayClient client;
         private readonly CancellationTokenSource following = new CancellationTokenSource();
+        private readonly object settling = new object();
         private int started;
 
         internal PrimewayRunJob(JobRun run, string? token)
@@ -87,44 +89,55 @@ namespace Primeway.PowerShell.Server
             }
             catch (Exception e)
             {
-                Error.Add(ServerErrors.From(e, Run));
-                SetJobState(JobState.Failed);
+                Settle(null, JobState.Failed, ServerErrors.From(e, Run));
             }
         }
 
         private void Finish(JobRun ended)
         {
-            Run = ended;
-            Output.Add(PSObject.AsPSObject(ended));
             switch (ended.Status)
             {
-                case "completed": SetJobState(JobState.Completed); break;
-                case "stopped": SetJobState(JobState.Stopped); break;
-                default:
-                    Error.Add(ServerErrors.RunFailed(ended));
-                    SetJobState(JobState.Failed);
-                    break;
+                case "completed": Settle(ended, JobState.Completed, null); break;
+                case "stopped": Settle(ended, JobState.Stopped, null); break;
+                default: Settle(ended, JobState.Failed, ServerErrors.RunFailed(ended)); break;
+            }
+        }
+
+        /// <summary>Ends the job once: the follower and Stop-Job may both get here when a run ends as it is stopped.</summary>
+        private void Settle(JobRun? ended, JobState state, ErrorRecord? error)
+        {
+            lock (settling)
+            {
+                if (IsFinishedState(JobStateInfo.State)) return;
+                if (ended != null)
+                {
+                    Run = ended;
+                    Output.Add(PSObject.AsPSObject(ended));
+                }
+                if (error != null) Error.Add(error);
+                SetJobState(state);
             }
         }
 
         /// <summary>Stops the run on the server and waits until it has ended.</summary>
         public override void StopJob()
         {
-            if (IsFinishedState(JobStateInfo.State)) return;
-            SetJobState(JobState.Stopping);
+            lock (settling)
+            {
+                if (IsFinishedState(JobStateInfo.State)) return;
+                SetJobState(JobState.Stopping);
+            }
             following.Cancel();
             try
             {
                 try { client.StopRunAsync(Run.Id).GetAwaiter().GetResult(); }
                 catch (PrimewayApiException e) when (e.IsConflict) { }
-                Run = client.WaitAsync(Run.Id, TimeSpan.FromSeconds(60)).GetAwaiter().GetResult();
-                Output.Add(PSObject.AsPSObject(Run));
+                Settle(client.WaitAsync(Run.Id, TimeSpan.FromSeconds(60), RunStatuses.All.Where(RunStatuses.IsFinished).ToList()).GetAwaiter().GetResult(), JobState.Stopped, null);
             }
             catch (Exception e) when (e is PrimewayApiException || e is PrimewayUnreachableException || e is TimeoutException)
             {
-                Error.Add(ServerErrors.From(e, Run));
+                Settle(null, JobState.Stopped, ServerErrors.From(e, Run));
             }
-            SetJobState(JobState.Stopped);
         }
 
         public override void StopJobAsync()
