@@ -40,6 +40,13 @@ namespace Primeway
         public const string DuplicateJobName = "PW1034";
         public const string InvalidTimezone = "PW1035";
 
+        // Pipelines
+        public const string DuplicateStepId = "PW1050";
+        public const string UnknownStep = "PW1051";
+        public const string StepCycle = "PW1052";
+        public const string DeployStepNotLast = "PW1053";
+        public const string InvalidStepId = "PW1054";
+
         // Warnings.
         public const string EntryScriptAndArgs = "PW2001";
         public const string RequirementsWithoutProject = "PW2002";

@@ -39,6 +39,9 @@ namespace Primeway.Engine
         public IReadOnlyList<string> HostCommand { get; init; } = Array.Empty<string>();
 
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>Folders of this machine the job sees: its artifacts folder, other steps' artifacts read-only.</summary>
+        public IReadOnlyList<WorkloadMount> Mounts { get; init; } = Array.Empty<WorkloadMount>();
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
         public long? MemoryBytes { get; init; }
@@ -55,4 +58,10 @@ namespace Primeway.Engine
 
         private static string NormalizePath(string? path) => string.IsNullOrEmpty(path) ? "/" : path!.StartsWith("/", StringComparison.Ordinal) ? path! : "/" + path;
     }
+
+    /// <summary>
+    /// A folder of this machine inside the job at <paramref name="ContainerPath"/>. <paramref name="EnvironmentName"/>
+    /// names a variable that holds where the folder is: the container path, or the host path for a host process.
+    /// </summary>
+    public sealed record WorkloadMount(string HostPath, string ContainerPath, bool ReadOnly, string? EnvironmentName = null);
 }

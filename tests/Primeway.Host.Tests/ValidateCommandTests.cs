@@ -40,6 +40,19 @@ namespace Primeway.Host.Tests
         }
 
         [Fact]
+        public void Pipeline_files_are_checked_with_their_steps()
+        {
+            var good = Write("pipeline.yaml", "pipeline_name: p\nsteps:\n  - id: a\n    docker_image: busybox\n  - id: b\n    dependencies: [a]\n    docker_image: busybox\n");
+            Assert.Equal(ExitCodes.Success, Primeway("validate", good).Exit);
+            var bad = Write("cycle.yaml", "pipeline_name: p\nsteps:\n  - id: a\n    dependencies: [b]\n    docker_image: busybox\n  - id: b\n    dependencies: [a]\n    docker_image: busybox\n    memory: lots\n");
+            var (exit, output, _) = Primeway("validate", bad);
+            Assert.Equal(ExitCodes.Invalid, exit);
+            Assert.Contains(bad + ":4:5: error PW1052: the steps wait for each other in a circle: a → b → a.", output);
+            Assert.Contains(bad + ":9:13: error PW1013:", output);
+            Assert.Contains("2 of 2 jobs invalid", output);
+        }
+
+        [Fact]
         public void Invalid_files_exit_1_with_compiler_style_lines()
         {
             var bad = Write("bad.yaml", "job_name: api\njob_type: deploy\ndocker_image: nginx\nport: 80\n");

@@ -351,7 +351,7 @@ namespace Primeway.Yaml
             return null;
         }
 
-        private static string UnknownKeyMessage(string key, IEnumerable<string> known, string where)
+        internal static string UnknownKeyMessage(string key, IEnumerable<string> known, string where)
         {
             var guess = Text.DidYouMean(key, known);
             return "'" + key + "' is not a field of a " + (where == "job file" ? where : where + " entry") + "." +

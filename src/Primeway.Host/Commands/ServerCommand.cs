@@ -12,7 +12,7 @@ using Primeway.Server;
 namespace Primeway.Host.Commands
 {
     /// <summary>
-    /// primeway server [--urls URL] [--data DIR]: runs the Primeway server in the foreground.
+    /// primeway server [--urls URL] [--data DIR] [--store ...]: runs the Primeway server in the foreground.
     /// primeway server --local: the per-user local server the client starts on demand (free loopback port, server.json).
     /// primeway server stop: stops that local server.
     /// </summary>
@@ -24,8 +24,16 @@ namespace Primeway.Host.Commands
             var data = new Option<string?>("--data") { Description = "Data directory: database, logs, admin token (default ~/.primeway/server; with --local, ~/.primeway/local)." };
             var backend = new Option<string?>("--backend") { Description = "docker, swarm (services on a Docker Swarm) or process (default: Docker when an engine answers, else host processes)." };
             backend.AcceptOnlyFromAmong("docker", "swarm", "process");
-            var local = new Option<bool>("--local") { Description = "Run as the local server that the cmdlets and primeway verbs use when no server is connected (started for you on demand)." };
-            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data, backend, local, StopCommand(stdout) };
+            var store = new Option<string>("--store") { Description = "sqlite (default: a file in the data directory, one instance) or postgres (one database shared by several instances).", DefaultValueFactory = _ => "sqlite" };
+            store.AcceptOnlyFromAmong("sqlite", "postgres");
+            var connection = new Option<string?>("--connection")
+            {
+                Description = "PostgreSQL connection string for --store postgres (default: PRIMEWAY_STORE_CONNECTION, which keeps the password off the command line).",
+                DefaultValueFactory = _ => Environment.GetEnvironmentVariable("PRIMEWAY_STORE_CONNECTION"),
+            };
+            var instance = new Option<string?>("--instance") { Description = "This instance's name in run leases, unique among instances sharing a store (default: host name and a random suffix)." };
+            var local = new Option<bool>("--local") { Description = "Run as the local server that the cmdlets and primeway verbs use when no server is connected (they start it on demand)." };
+            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data, backend, store, connection, instance, local, StopCommand(stdout) };
             command.SetAction(async (result, ct) =>
             {
                 var isLocal = result.GetValue(local);
@@ -34,14 +42,18 @@ namespace Primeway.Host.Commands
                     Urls = result.GetValue(urls) ?? (isLocal ? "http://127.0.0.1:0" : "http://127.0.0.1:8750"),
                     DataDirectory = Path.GetFullPath(result.GetValue(data) ?? (isLocal ? PrimewayHome.LocalServerDirectory : ServerOptions.DefaultDataDirectory())),
                     Backend = result.GetValue(backend),
+                    Store = result.GetValue(store)!,
+                    ConnectionString = result.GetValue(connection),
                     LogLevel = LogLevel.Information,
                 };
+                if (result.GetValue(instance) is string name) options.InstanceId = name;
                 // The local server always makes its own token (in <data>/admin-token), whatever the caller's environment holds.
                 if (isLocal) options.AdminToken = null;
                 var app = await PrimewayServer.BuildAsync(options, ct);
                 await app.StartAsync(ct);
+                // The bound address, not the option: with port 0 only Kestrel knows which port it got.
                 var address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-                stdout.WriteLine("Primeway server on " + address + ", data in " + options.DataDirectory);
+                stdout.WriteLine("Primeway server on " + address + ", data in " + options.DataDirectory + ", store " + options.Store + ", instance " + options.InstanceId);
                 if (isLocal)
                 {
                     LocalServer.WriteState(options.DataDirectory, address, Environment.ProcessId);
@@ -55,7 +67,7 @@ namespace Primeway.Host.Commands
 
         private static Command StopCommand(TextWriter stdout)
         {
-            var command = new Command("stop", "Stop the local Primeway server (the one started on demand). Runs it started keep going in the engine.");
+            var command = new Command("stop", "Stop the local Primeway server (the one started on demand). The runs it started keep going in the engine.");
             command.SetAction(async (_, ct) =>
             {
                 var stopped = await LocalServer.StopAsync(ct: ct);

@@ -77,6 +77,7 @@ namespace Primeway.Host.Commands
 
         private static FileReport Check(string file)
         {
+            if (IsPipelineFile(file)) return CheckPipeline(file);
             var read = JobYaml.ReadFile(file);
             var report = new FileReport { File = file, JobCount = read.Jobs.Count };
             report.Diagnostics.AddRange(read.Diagnostics);
@@ -87,6 +88,35 @@ namespace Primeway.Host.Commands
             }
             report.Diagnostics.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
             return report;
+        }
+
+        private static bool IsPipelineFile(string file)
+        {
+            try { return PipelineYaml.IsPipeline(File.ReadAllText(file)); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return false; }
+        }
+
+        /// <summary>A pipeline file: its own rules, then each step's job, counted as the file's jobs.</summary>
+        private static FileReport CheckPipeline(string file)
+        {
+            var read = PipelineYaml.ReadFile(file);
+            var report = new FileReport { File = file };
+            report.Diagnostics.AddRange(read.Diagnostics);
+            if (read.Pipeline != null)
+            {
+                var result = PipelineValidator.Validate(read.Pipeline);
+                report.Diagnostics.AddRange(result.Diagnostics);
+                report.JobCount = read.Pipeline.Steps.Count;
+                report.InvalidJobs = read.Pipeline.Steps.Count(step => result.Errors.Any(e => e.Line >= step.Job.SourceLine && BelongsTo(read.Pipeline, step, e)));
+            }
+            report.Diagnostics.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
+            return report;
+        }
+
+        private static bool BelongsTo(PipelineSpec pipeline, PipelineStep step, Diagnostic error)
+        {
+            var next = pipeline.Steps.IndexOf(step) + 1;
+            return next >= pipeline.Steps.Count || error.Line < pipeline.Steps[next].Job.SourceLine;
         }
 
         private static void WriteText(List<FileReport> reports, TextWriter stdout)

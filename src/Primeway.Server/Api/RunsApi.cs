@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
@@ -26,19 +27,21 @@ namespace Primeway.Server.Api
             runs.MapGet("/{id}", Get).WithSummary("One run.");
             runs.MapGet("/{id}/logs", Logs).WithSummary("The run's log as text; follow=true streams server-sent events until the run ends; tail=N.");
             runs.MapPost("/{id}/stop", Stop).WithSummary("Stop a run: SIGTERM, then kill after the grace period.");
+            runs.MapGet("/{id}/artifacts", DownloadArtifacts).WithSummary("The run's artifacts (what it wrote to /primeway-artifacts) as a zip.");
             runs.MapDelete("/{id}", Delete).WithSummary("Remove a finished run and its log.");
         }
 
         public sealed record RunView(
             string Id, string JobId, string JobName, string JobType, string Status, string? Reason, int? ExitCode,
             DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds,
-            string? HealthStatus, string? Url, bool StopRequested);
+            string? HealthStatus, string? Url, bool StopRequested, string? Node, string? Supervisor);
 
         public static RunView View(RunRecord run)
         {
             double? duration = run.StartedAt == null ? null : ((run.EndedAt ?? DateTimeOffset.UtcNow) - run.StartedAt.Value).TotalSeconds;
             return new RunView(run.Id, run.JobId, run.JobName, run.JobType, run.Status, run.Reason, run.ExitCode, run.CreatedAt, run.StartedAt, run.EndedAt,
-                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, run.Url, run.StopRequested);
+                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, run.Url, run.StopRequested, run.Node,
+                RunStatus.IsFinished(run.Status) ? null : run.Supervisor);
         }
 
         private static async Task<IResult> StartStoredJob(string id, HttpContext context, IStore store, Supervisor supervisor, ProjectFiles projects, CancellationToken ct)
@@ -81,7 +84,20 @@ namespace Primeway.Server.Api
             return Results.Accepted("/v1/runs/" + id, View(stopping));
         }
 
-        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, CancellationToken ct)
+        private static async Task<IResult> DownloadArtifacts(string id, HttpContext context, IStore store, Artifacts artifacts, CancellationToken ct)
+        {
+            var run = await store.GetRunAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
+            if (run == null) return Problems.NotFound("Run", id);
+            if (!artifacts.Has(id))
+                return Problems.Result(StatusCodes.Status404NotFound, "No artifacts",
+                    "Run '" + id + "' kept no artifacts: a run job keeps what it writes to /primeway-artifacts (or its artifacts_path).");
+            var zip = new MemoryStream();
+            artifacts.WriteZip(id, zip);
+            zip.Position = 0;
+            return Results.File(zip, "application/zip", run.JobName + "-" + id + "-artifacts.zip");
+        }
+
+        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, Artifacts artifacts, CancellationToken ct)
         {
             var owner = context.GetCaller().Owner;
             var run = await store.GetRunAsync(owner, id, ct).ConfigureAwait(false);
@@ -91,6 +107,7 @@ namespace Primeway.Server.Api
             await store.DeleteRunAsync(owner, id, ct).ConfigureAwait(false);
             logs.Delete(id);
             projects.Forget(id);
+            artifacts.Delete(id);
             return Results.NoContent();
         }
 

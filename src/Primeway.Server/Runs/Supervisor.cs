@@ -16,6 +16,8 @@ namespace Primeway.Server.Runs
     /// alone writes its status, so transitions never race. After a restart (kill -9 included) it reconciles with
     /// the engine by run id: what still runs is followed again, what ended gets its real exit code and logs,
     /// what vanished is terminated as lost. A run is started only from pending, so none is started twice.
+    /// Where several instances share the store, each run is supervised by the one instance that holds its lease;
+    /// leases are renewed by a heartbeat, and the runs of an instance that stopped renewing are taken over.
     /// </summary>
     public sealed class Supervisor : BackgroundService
     {
@@ -24,21 +26,25 @@ namespace Primeway.Server.Runs
         private readonly IJobBackend backend;
         private readonly ServerOptions options;
         private readonly ProjectFiles projects;
+        private readonly Artifacts artifacts;
         private readonly ILogger<Supervisor> log;
+        private readonly string instance;
         private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         private readonly ConcurrentDictionary<string, CancellationTokenSource> stopSignals = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Task> drivers = new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
         private readonly SemaphoreSlim starting;
         private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, ILogger<Supervisor> log)
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, Artifacts artifacts, ILogger<Supervisor> log)
         {
             this.store = store;
             this.logs = logs;
             this.backend = backend;
             this.options = options;
             this.projects = projects;
+            this.artifacts = artifacts;
             this.log = log;
+            instance = options.InstanceId;
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
         }
 
@@ -46,40 +52,43 @@ namespace Primeway.Server.Runs
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct)
+        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct) => SubmitAsync(job, run => run, ct);
+
+        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken)"/>, with more said of the run (a pipeline step's fields).</summary>
+        public async Task<RunRecord> SubmitAsync(JobRecord job, Func<RunRecord, RunRecord> describe, CancellationToken ct)
         {
-            var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
-                DateTimeOffset.UtcNow, null, null, null, null, false);
+            var run = describe(new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
+                DateTimeOffset.UtcNow, null, null, null, null, false) { Supervisor = instance, LeaseExpiresAt = DateTimeOffset.UtcNow + options.LeaseDuration });
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
             queue.Writer.TryWrite(run.Id);
             return run;
         }
 
-        /// <summary>Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver.</summary>
+        /// <summary>
+        /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver, here or, through
+        /// the store, in the instance that supervises it.
+        /// </summary>
         public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct)
         {
-            var requested = run with { StopRequested = true };
-            await store.UpdateRunAsync(requested, ct).ConfigureAwait(false);
+            if (!await store.RequestStopAsync(run.Id, ct).ConfigureAwait(false))
+                return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run;
             if (stopSignals.TryGetValue(run.Id, out var signal))
-            {
                 signal.Cancel();
-                return requested;
-            }
-            if (run.Status == RunStatus.Pending)
+            else if (await store.StopIfPendingAsync(run.Id, DateTimeOffset.UtcNow, ct).ConfigureAwait(false) is RunRecord stopped)
             {
-                var stopped = requested with { Status = RunStatus.Stopped, Reason = "user", EndedAt = DateTimeOffset.UtcNow };
-                await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
                 logs.Complete(run.Id);
                 return stopped;
             }
-            return requested;
+            return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run with { StopRequested = true };
         }
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             try
             {
-                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+                // One instance alone on its store takes back every unfinished run; instances sharing one wait for leases to lapse.
+                var left = await store.ClaimRunsAsync(instance, DateTimeOffset.UtcNow, options.LeaseDuration, ignoreLeases: !store.IsShared, stoppingToken).ConfigureAwait(false);
+                await ReconcileAsync(left, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
@@ -89,12 +98,63 @@ namespace Primeway.Server.Runs
             {
                 reconciled.TrySetResult(true);
             }
+            var leases = KeepLeasesAsync(stoppingToken);
             try
             {
                 await foreach (var runId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-                    Drive(runId, resume: null);
+                    if (!drivers.ContainsKey(runId)) Drive(runId, resume: null);
             }
             catch (OperationCanceledException) { }
+            await leases.ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The heartbeat: renews this instance's leases, lets go of runs another instance has taken, and where the
+        /// store is shared, passes on stop requests made through other instances and takes over runs whose lease lapsed.
+        /// </summary>
+        private async Task KeepLeasesAsync(CancellationToken ct)
+        {
+            var renewed = DateTimeOffset.UtcNow;
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.LeasePollInterval, ct).ConfigureAwait(false);
+                    var now = DateTimeOffset.UtcNow;
+                    if (now - renewed >= options.LeaseDuration / 3)
+                    {
+                        var held = await store.RenewLeasesAsync(instance, now + options.LeaseDuration, ct).ConfigureAwait(false);
+                        renewed = now;
+                        await LetGoOfTakenRunsAsync(held, ct).ConfigureAwait(false);
+                    }
+                    if (!store.IsShared) continue;
+                    foreach (var id in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
+                        if (stopSignals.TryGetValue(id, out var signal)) signal.Cancel();
+                    var orphans = await store.ClaimRunsAsync(instance, now, options.LeaseDuration, ignoreLeases: false, ct).ConfigureAwait(false);
+                    foreach (var run in orphans)
+                        log.LogWarning("Taking over run {RunId} from server instance {Previous}, which stopped renewing its lease.", run.Id, run.Supervisor ?? "(none)");
+                    await ReconcileAsync(orphans, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+                catch (Exception e)
+                {
+                    log.LogWarning(e, "Renewing run leases failed; trying again.");
+                }
+            }
+        }
+
+        /// <summary>A run driven here whose lease another instance now holds (this one was too slow to renew): stop following it.</summary>
+        private async Task LetGoOfTakenRunsAsync(IReadOnlyCollection<string> held, CancellationToken ct)
+        {
+            var heldIds = new HashSet<string>(held, StringComparer.Ordinal);
+            foreach (var id in followers.Keys)
+            {
+                if (heldIds.Contains(id)) continue;
+                var run = await store.GetAnyRunAsync(id, ct).ConfigureAwait(false);
+                if (run == null || RunStatus.IsFinished(run.Status) || run.Supervisor == instance) continue;
+                log.LogWarning("Run {RunId} is now supervised by {Other}; this instance stops following it.", id, run.Supervisor);
+                if (followers.TryGetValue(id, out var follow)) follow.Cancel();
+            }
         }
 
         public override async Task StopAsync(CancellationToken cancellationToken)
@@ -104,14 +164,21 @@ namespace Primeway.Server.Runs
             foreach (var signal in followers.Values) signal.Cancel();
             try { await Task.WhenAll(drivers.Values).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
+            if (store.IsShared)
+            {
+                // Handed over at once rather than when the leases lapse.
+                try { await store.ReleaseLeasesAsync(instance, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception e) { log.LogWarning(e, "Could not hand this instance's runs over; other instances take them when the leases lapse."); }
+            }
         }
 
         private readonly ConcurrentDictionary<string, CancellationTokenSource> followers = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
 
-        private async Task ReconcileAsync(CancellationToken ct)
+        private async Task ReconcileAsync(IReadOnlyList<RunRecord> runs, CancellationToken ct)
         {
-            foreach (var run in await store.ListUnfinishedRunsAsync(ct).ConfigureAwait(false))
+            foreach (var run in runs)
             {
+                if (drivers.ContainsKey(run.Id)) continue;
                 var info = await backend.InspectAsync(run.Id, ct).ConfigureAwait(false);
                 if (info != null)
                 {
@@ -176,7 +243,7 @@ namespace Primeway.Server.Runs
             try
             {
                 job = projects.Materialize(run);
-                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
+                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id, artifacts.MountsFor(run, job));
             }
             catch (EngineException e)
             {
@@ -205,7 +272,7 @@ namespace Primeway.Server.Runs
                 {
                     starting.Release();
                 }
-                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = DateTimeOffset.UtcNow, Url = ServiceUrl(job) }, follow).ConfigureAwait(false);
+                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = DateTimeOffset.UtcNow, Url = ServiceUrl(job), Node = await NodeOfAsync(run.Id).ConfigureAwait(false) }, follow).ConfigureAwait(false);
             }
             else if (run.Status != RunStatus.Running)
             {
@@ -235,7 +302,9 @@ namespace Primeway.Server.Runs
                 await foreach (var change in states.Reader.ReadAllAsync().ConfigureAwait(false))
                 {
                     lastState = change.State;
-                    run = await SetStatusAsync(DeployState(run, change, workload), CancellationToken.None).ConfigureAwait(false);
+                    var next = DeployState(run, change, workload);
+                    if (change.State == RunState.Running && run.Node == null) next = next with { Node = await NodeOfAsync(run.Id).ConfigureAwait(false) };
+                    run = await SetStatusAsync(next, CancellationToken.None).ConfigureAwait(false);
                 }
             });
 
@@ -302,6 +371,13 @@ namespace Primeway.Server.Runs
                 case RunState.Restarting: return run with { HealthStatus = "restarting" };
                 default: return run;
             }
+        }
+
+        /// <summary>Where the engine placed the run (a Swarm node); null where it does not say.</summary>
+        private async Task<string?> NodeOfAsync(string runId)
+        {
+            try { return (await backend.InspectAsync(runId, CancellationToken.None).ConfigureAwait(false))?.Node; }
+            catch (EngineException) { return null; }
         }
 
         private static string? ServiceUrl(JobSpec job) => job.JobType == JobType.Deploy && job.Port != null ? "http://127.0.0.1:" + job.Port + "/" : null;

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -36,5 +37,41 @@ namespace Primeway.Server.Store
 
         /// <summary>Runs of every owner that have not finished: what the supervisor drives and recovers.</summary>
         Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct);
+
+        /// <summary>Whether several server instances may share this store, and so must hold leases on the runs they supervise.</summary>
+        bool IsShared { get; }
+
+        /// <summary>
+        /// Takes over unfinished runs that no instance holds (no lease, or one that expired), or with
+        /// <paramref name="ignoreLeases"/> every unfinished run; returns them with this instance's lease on them.
+        /// </summary>
+        Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string instance, DateTimeOffset now, TimeSpan lease, bool ignoreLeases, CancellationToken ct);
+
+        /// <summary>Extends this instance's leases; returns the runs it still holds.</summary>
+        Task<IReadOnlyCollection<string>> RenewLeasesAsync(string instance, DateTimeOffset until, CancellationToken ct);
+
+        /// <summary>Gives up this instance's runs, for another instance to take over at once.</summary>
+        Task ReleaseLeasesAsync(string instance, CancellationToken ct);
+
+        /// <summary>Runs this instance supervises that someone asked, through any instance, to stop.</summary>
+        Task<IReadOnlyList<string>> ListStopRequestsAsync(string instance, CancellationToken ct);
+
+        /// <summary>Marks an unfinished run to be stopped; false when it has finished.</summary>
+        Task<bool> RequestStopAsync(string id, CancellationToken ct);
+
+        Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
+        Task FinishPipelineRunAsync(string id, string status, string? reason, DateTimeOffset endedAt, CancellationToken ct);
+        Task<bool> RequestPipelineStopAsync(string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ListPipelineRunsAsync(string owner, string? status, int limit, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ClaimPipelineRunsAsync(string instance, DateTimeOffset since, bool ignoreOthers, CancellationToken ct);
+        Task HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken ct);
+
+        /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
+        Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);
+
+        /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
+        Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
     }
 }

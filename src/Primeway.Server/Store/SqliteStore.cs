@@ -1,14 +1,13 @@
 using System;
-using System.Collections.Generic;
-using System.Globalization;
+using System.Data.Common;
 using System.Threading;
 using System.Threading.Tasks;
 using Microsoft.Data.Sqlite;
 
 namespace Primeway.Server.Store
 {
-    /// <summary>The default store: one SQLite file in the data directory, in WAL mode.</summary>
-    public sealed class SqliteStore : IStore
+    /// <summary>The default store: one SQLite file in the data directory, in WAL mode, for one server instance.</summary>
+    public sealed class SqliteStore : SqlStore
     {
         private readonly string connectionString;
 
@@ -28,60 +27,11 @@ namespace Primeway.Server.Store
             }.ToString();
         }
 
-        /// <summary>Schema versions, applied in order; a released entry is never edited, only followed by a new one.</summary>
-        internal static readonly string[] Migrations =
-        {
-            // 1: tokens, jobs, runs.
-            @"CREATE TABLE tokens (
-                id TEXT PRIMARY KEY, name TEXT NOT NULL, owner TEXT NOT NULL, is_admin INTEGER NOT NULL,
-                secret_hash BLOB NOT NULL UNIQUE, created_at TEXT NOT NULL);
-              CREATE TABLE jobs (
-                id TEXT PRIMARY KEY, owner TEXT NOT NULL, name TEXT NOT NULL, job_type TEXT NOT NULL, yaml TEXT NOT NULL,
-                created_at TEXT NOT NULL, updated_at TEXT NOT NULL, UNIQUE (owner, name));
-              CREATE TABLE runs (
-                id TEXT PRIMARY KEY, job_id TEXT NOT NULL, job_name TEXT NOT NULL, job_type TEXT NOT NULL, job_yaml TEXT NOT NULL,
-                owner TEXT NOT NULL, status TEXT NOT NULL, reason TEXT, exit_code INTEGER,
-                created_at TEXT NOT NULL, started_at TEXT, ended_at TEXT, health_status TEXT, url TEXT,
-                stop_requested INTEGER NOT NULL DEFAULT 0);
-              CREATE INDEX runs_by_owner ON runs (owner, created_at DESC);
-              CREATE INDEX runs_unfinished ON runs (status) WHERE status NOT IN ('completed', 'failed', 'stopped', 'terminated');",
-        };
+        public override bool IsShared => false;
 
-        /// <summary>A connection for a write, held with the write lock until it is disposed.</summary>
-        private async Task<WriteConnection> OpenWriteAsync(CancellationToken ct)
-        {
-            await writeLock.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                return new WriteConnection(await OpenAsync(ct).ConfigureAwait(false), writeLock);
-            }
-            catch
-            {
-                writeLock.Release();
-                throw;
-            }
-        }
+        protected override string BinaryType => "BLOB";
 
-        private sealed class WriteConnection : IAsyncDisposable
-        {
-            private readonly SemaphoreSlim writeLock;
-
-            public WriteConnection(SqliteConnection connection, SemaphoreSlim writeLock)
-            {
-                Connection = connection;
-                this.writeLock = writeLock;
-            }
-
-            public SqliteConnection Connection { get; }
-
-            public async ValueTask DisposeAsync()
-            {
-                try { await Connection.DisposeAsync().ConfigureAwait(false); }
-                finally { writeLock.Release(); }
-            }
-        }
-
-        private async Task<SqliteConnection> OpenAsync(CancellationToken ct)
+        protected override async Task<DbConnection> OpenAsync(CancellationToken ct)
         {
             var connection = new SqliteConnection(connectionString);
             await connection.OpenAsync(ct).ConfigureAwait(false);
@@ -91,247 +41,26 @@ namespace Primeway.Server.Store
             return connection;
         }
 
-        public async Task MigrateAsync(CancellationToken ct)
+        protected override Task PrepareDatabaseAsync(DbConnection connection, CancellationToken ct) =>
+            ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL", ct);
+
+        protected override async ValueTask<IAsyncDisposable?> EnterWriteAsync(CancellationToken ct)
         {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            await ExecuteAsync(connection, null, "PRAGMA journal_mode = WAL; CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);", ct).ConfigureAwait(false);
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            var current = Convert.ToInt32(await ScalarAsync(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-            if (current > Migrations.Length)
-                throw new InvalidOperationException("the database is at schema version " + current + ", newer than this server (" + Migrations.Length + "): upgrade the server.");
-            for (int version = current + 1; version <= Migrations.Length; version++)
+            await writeLock.WaitAsync(ct).ConfigureAwait(false);
+            return new Release(writeLock);
+        }
+
+        private sealed class Release : IAsyncDisposable
+        {
+            private SemaphoreSlim? held;
+
+            public Release(SemaphoreSlim held) => this.held = held;
+
+            public ValueTask DisposeAsync()
             {
-                await ExecuteAsync(connection, transaction, Migrations[version - 1], ct).ConfigureAwait(false);
-                await ExecuteAsync(connection, transaction, "INSERT INTO schema_version (version) VALUES (" + version + ")", ct).ConfigureAwait(false);
+                Interlocked.Exchange(ref held, null)?.Release();
+                return default;
             }
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
         }
-
-        public async Task<int> SchemaVersionAsync(CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            return Convert.ToInt32(await ScalarAsync(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_version", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
-        // Tokens
-
-        public async Task<int> CountTokensAsync(CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            return Convert.ToInt32(await ScalarAsync(connection, null, "SELECT COUNT(*) FROM tokens", ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-
-        public async Task InsertTokenAsync(TokenRecord token, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection, "INSERT INTO tokens (id, name, owner, is_admin, secret_hash, created_at) VALUES ($id, $name, $owner, $admin, $hash, $created)",
-                ("$id", token.Id), ("$name", token.Name), ("$owner", token.Owner), ("$admin", token.IsAdmin ? 1 : 0), ("$hash", token.SecretHash), ("$created", Time(token.CreatedAt)));
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        public async Task<TokenRecord?> FindTokenByHashAsync(byte[] secretHash, CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT id, name, owner, is_admin, secret_hash, created_at FROM tokens WHERE secret_hash = $hash", ("$hash", secretHash));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadToken(reader) : null;
-        }
-
-        public async Task<IReadOnlyList<TokenRecord>> ListTokensAsync(CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT id, name, owner, is_admin, secret_hash, created_at FROM tokens ORDER BY created_at");
-            return await ReadAllAsync(command, ReadToken, ct).ConfigureAwait(false);
-        }
-
-        public async Task<bool> DeleteTokenAsync(string id, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection, "DELETE FROM tokens WHERE id = $id", ("$id", id));
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }
-
-        private static TokenRecord ReadToken(SqliteDataReader r) =>
-            new TokenRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3) != 0, (byte[])r.GetValue(4), ParseTime(r.GetString(5)));
-
-        // Jobs
-
-        public async Task<(JobRecord Job, bool Created)> UpsertJobAsync(JobRecord job, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct).ConfigureAwait(false);
-            using var find = Command(connection, "SELECT id, owner, name, job_type, yaml, created_at, updated_at FROM jobs WHERE owner = $owner AND name = $name",
-                ("$owner", job.Owner), ("$name", job.Name));
-            find.Transaction = transaction;
-            JobRecord? existing;
-            await using (var reader = await find.ExecuteReaderAsync(ct).ConfigureAwait(false))
-                existing = await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadJob(reader) : null;
-
-            JobRecord stored;
-            if (existing == null)
-            {
-                stored = job;
-                using var insert = Command(connection, "INSERT INTO jobs (id, owner, name, job_type, yaml, created_at, updated_at) VALUES ($id, $owner, $name, $type, $yaml, $created, $updated)",
-                    ("$id", job.Id), ("$owner", job.Owner), ("$name", job.Name), ("$type", job.JobType), ("$yaml", job.Yaml), ("$created", Time(job.CreatedAt)), ("$updated", Time(job.UpdatedAt)));
-                insert.Transaction = transaction;
-                await insert.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-            else
-            {
-                stored = existing with { JobType = job.JobType, Yaml = job.Yaml, UpdatedAt = job.UpdatedAt };
-                using var update = Command(connection, "UPDATE jobs SET job_type = $type, yaml = $yaml, updated_at = $updated WHERE id = $id",
-                    ("$id", existing.Id), ("$type", job.JobType), ("$yaml", job.Yaml), ("$updated", Time(job.UpdatedAt)));
-                update.Transaction = transaction;
-                await update.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-            }
-            await transaction.CommitAsync(ct).ConfigureAwait(false);
-            return (stored, existing == null);
-        }
-
-        public async Task<JobRecord?> GetJobAsync(string owner, string idOrName, CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT id, owner, name, job_type, yaml, created_at, updated_at FROM jobs WHERE owner = $owner AND (id = $key OR name = $key)",
-                ("$owner", owner), ("$key", idOrName));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadJob(reader) : null;
-        }
-
-        public async Task<IReadOnlyList<JobRecord>> ListJobsAsync(string owner, CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT id, owner, name, job_type, yaml, created_at, updated_at FROM jobs WHERE owner = $owner ORDER BY updated_at DESC", ("$owner", owner));
-            return await ReadAllAsync(command, ReadJob, ct).ConfigureAwait(false);
-        }
-
-        public async Task<bool> DeleteJobAsync(string owner, string id, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection, "DELETE FROM jobs WHERE owner = $owner AND id = $id", ("$owner", owner), ("$id", id));
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }
-
-        private static JobRecord ReadJob(SqliteDataReader r) =>
-            new JobRecord(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), ParseTime(r.GetString(5)), ParseTime(r.GetString(6)));
-
-        // Runs
-
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested";
-
-        public async Task InsertRunAsync(RunRecord run, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection, "INSERT INTO runs (" + RunColumns + ") VALUES ($id, $job_id, $job_name, $job_type, $job_yaml, $owner, $status, $reason, $exit_code, $created, $started, $ended, $health, $url, $stop)",
-                RunParameters(run));
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        public async Task UpdateRunAsync(RunRecord run, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection,
-                "UPDATE runs SET status = $status, reason = $reason, exit_code = $exit_code, started_at = $started, ended_at = $ended, health_status = $health, url = $url, stop_requested = $stop WHERE id = $id",
-                RunParameters(run));
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        private static (string, object?)[] RunParameters(RunRecord run) => new (string, object?)[]
-        {
-            ("$id", run.Id), ("$job_id", run.JobId), ("$job_name", run.JobName), ("$job_type", run.JobType), ("$job_yaml", run.JobYaml), ("$owner", run.Owner),
-            ("$status", run.Status), ("$reason", run.Reason), ("$exit_code", run.ExitCode), ("$created", Time(run.CreatedAt)),
-            ("$started", Time(run.StartedAt)), ("$ended", Time(run.EndedAt)), ("$health", run.HealthStatus), ("$url", run.Url), ("$stop", run.StopRequested ? 1 : 0),
-        };
-
-        public async Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE owner = $owner AND id = $id", ("$owner", owner), ("$id", id));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRun(reader) : null;
-        }
-
-        public async Task<RunRecord?> GetAnyRunAsync(string id, CancellationToken ct = default)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE id = $id", ("$id", id));
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadRun(reader) : null;
-        }
-
-        public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string owner, string? status, string? job, int limit, CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection,
-                "SELECT " + RunColumns + " FROM runs WHERE owner = $owner AND ($status IS NULL OR status = $status) AND ($job IS NULL OR job_id = $job OR job_name = $job) " +
-                "ORDER BY created_at DESC, id DESC LIMIT $limit",
-                ("$owner", owner), ("$status", status), ("$job", job), ("$limit", limit));
-            return await ReadAllAsync(command, ReadRun, ct).ConfigureAwait(false);
-        }
-
-        public async Task<bool> DeleteRunAsync(string owner, string id, CancellationToken ct)
-        {
-            await using var write = await OpenWriteAsync(ct).ConfigureAwait(false);
-            var connection = write.Connection;
-            using var command = Command(connection, "DELETE FROM runs WHERE owner = $owner AND id = $id", ("$owner", owner), ("$id", id));
-            return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) > 0;
-        }
-
-        public async Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct)
-        {
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            using var command = Command(connection, "SELECT " + RunColumns + " FROM runs WHERE status NOT IN ('completed', 'failed', 'stopped', 'terminated') ORDER BY created_at");
-            return await ReadAllAsync(command, ReadRun, ct).ConfigureAwait(false);
-        }
-
-        private static RunRecord ReadRun(SqliteDataReader r) => new RunRecord(
-            r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
-            r.IsDBNull(7) ? null : r.GetString(7), r.IsDBNull(8) ? null : r.GetInt32(8), ParseTime(r.GetString(9)),
-            r.IsDBNull(10) ? null : ParseTime(r.GetString(10)), r.IsDBNull(11) ? null : ParseTime(r.GetString(11)),
-            r.IsDBNull(12) ? null : r.GetString(12), r.IsDBNull(13) ? null : r.GetString(13), r.GetInt32(14) != 0);
-
-        // Helpers
-
-        private static SqliteCommand Command(SqliteConnection connection, string sql, params (string Name, object? Value)[] parameters)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
-            return command;
-        }
-
-        private static async Task ExecuteAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
-        {
-            using var command = Command(connection, sql);
-            command.Transaction = transaction;
-            await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
-        }
-
-        private static async Task<object?> ScalarAsync(SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken ct)
-        {
-            using var command = Command(connection, sql);
-            command.Transaction = transaction;
-            return await command.ExecuteScalarAsync(ct).ConfigureAwait(false);
-        }
-
-        private static async Task<IReadOnlyList<T>> ReadAllAsync<T>(SqliteCommand command, Func<SqliteDataReader, T> read, CancellationToken ct)
-        {
-            var items = new List<T>();
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) items.Add(read(reader));
-            return items;
-        }
-
-        // Sortable text timestamps: fixed width, UTC.
-        private static string? Time(DateTimeOffset? time) => time?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
-
-        private static DateTimeOffset ParseTime(string text) =>
-            DateTimeOffset.ParseExact(text, "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
     }
 }
