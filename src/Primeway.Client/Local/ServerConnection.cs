@@ -19,7 +19,7 @@ namespace Primeway
     /// <summary>
     /// A server to talk to and its client. The module and the primeway verbs resolve it the same way: an explicit
     /// address, else PRIMEWAY_SERVER, else the saved connection, else the local server (started when none runs).
-    /// The token is the explicit one, else PRIMEWAY_API_TOKEN, else the saved one.
+    /// The token is the explicit one, else the one saved with the connection, else PRIMEWAY_API_TOKEN.
     /// </summary>
     public sealed class ServerConnection : IDisposable
     {
@@ -49,7 +49,7 @@ namespace Primeway
             if (!string.IsNullOrEmpty(fromEnvironment))
                 return new ServerConnection(ParseServer(fromEnvironment!), EnvironmentToken(), ConnectionSource.Environment);
             var saved = SavedConnection.Load();
-            return saved == null ? null : new ServerConnection(new Uri(saved.Server), EnvironmentToken() ?? saved.Token, ConnectionSource.Saved);
+            return saved == null ? null : new ServerConnection(new Uri(saved.Server), saved.Token ?? EnvironmentToken(), ConnectionSource.Saved);
         }
 
         /// <summary>The configured server, else the local one, started on demand with <paramref name="host"/>.</summary>

@@ -12,6 +12,8 @@ namespace Primeway.PowerShell.Commands
     {
         private const string FilterSet = "Filter";
         private const string IdSet = "Id";
+        /// <summary>The most runs the server returns in one list; filters it cannot apply are applied to these.</summary>
+        private const int ServerLimit = 1000;
 
         [Parameter(ParameterSetName = IdSet, Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
         [Alias("RunId")]
@@ -35,7 +37,7 @@ namespace Primeway.PowerShell.Commands
 
         /// <summary>At most this many runs (the latest).</summary>
         [Parameter(ParameterSetName = FilterSet)]
-        [ValidateRange(1, 10000)]
+        [ValidateRange(1, ServerLimit)]
         public int First { get; set; } = 100;
 
         protected override void ProcessRecord()
@@ -50,7 +52,7 @@ namespace Primeway.PowerShell.Commands
             // The server filters by one status and one exact job; more than that is filtered here.
             var status = Status?.Length == 1 ? Status[0].ToLowerInvariant() : null;
             var exactName = Name?.Length == 1 && !WildcardPattern.ContainsWildcardCharacters(Name[0]) ? Name[0] : null;
-            var limit = Status?.Length > 1 || Type != null || (Name != null && exactName == null) ? 10000 : First;
+            var limit = Status?.Length > 1 || Type != null || (Name != null && exactName == null) ? ServerLimit : First;
             if (!TryAwait(ct => Client.ListRunsAsync(status, exactName, limit, ct), Name, out IReadOnlyList<JobRun> runs)) return;
 
             var patterns = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
