@@ -132,21 +132,10 @@ namespace Primeway
             await ThrowIfFailedAsync(response).ConfigureAwait(false);
             using var stream = await response.Content.ReadAsStreamAsync().ConfigureAwait(false);
             using var reader = new StreamReader(stream, Encoding.UTF8);
-            // ReadLineAsync takes no token on netstandard2.0: cancelling closes the stream under it.
-            using var closeOnCancel = ct.Register(() => response.Dispose());
             string? eventName = null;
             while (true)
             {
-                ct.ThrowIfCancellationRequested();
-                string? line;
-                try
-                {
-                    line = await reader.ReadLineAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (ct.IsCancellationRequested && (e is IOException || e is ObjectDisposedException || e is HttpRequestException))
-                {
-                    throw new OperationCanceledException(ct);
-                }
+                var line = await ReadLineAsync(reader, ct).ConfigureAwait(false);
                 if (line == null) yield break;
                 if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line.Substring(7);
                 else if (line.StartsWith("data: ", StringComparison.Ordinal))
@@ -165,6 +154,25 @@ namespace Primeway
         public async Task FollowLogAsync(string id, Action<LogEntry> onLine, int? tail = null, CancellationToken ct = default)
         {
             await foreach (var line in FollowLogAsync(id, tail, ct).ConfigureAwait(false)) onLine(line);
+        }
+
+        /// <summary>
+        /// A line of the stream, or OperationCanceledException as soon as <paramref name="ct"/> is cancelled:
+        /// ReadLineAsync takes no token on netstandard2.0, and a quiet log may send nothing for a long time.
+        /// </summary>
+        private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            var read = reader.ReadLineAsync();
+            if (read.IsCompleted) return await read.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>();
+            using (ct.Register(() => cancelled.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(read, cancelled.Task).ConfigureAwait(false) == read) return await read.ConfigureAwait(false);
+            }
+            // The abandoned read fails when the response is disposed; observe that so it is not reported as unobserved.
+            _ = read.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw new OperationCanceledException(ct);
         }
 
         /// <summary>Polls the run until it has finished (or reached one of <paramref name="statuses"/>), or the timeout passes.</summary>

@@ -103,6 +103,27 @@ namespace Primeway.PowerShell.Tests
         }
 
         [DockerFact]
+        public void An_AsJob_whose_run_fails_ends_Failed_with_a_RunFailed_error()
+        {
+            var result = ps.Run("$j = " + Job(Name("asjobfail"), "exit 5") + " | Start-PrimewayJob -AsJob; $null = $j | Wait-Job -Timeout 60; $j.State.ToString(); " +
+                                "(Receive-Job $j -ErrorVariable failed -ErrorAction SilentlyContinue).ExitCode; $failed[0].FullyQualifiedErrorId; Remove-Job $j");
+            Assert.Equal("Failed", result.Output[0].BaseObject);
+            Assert.Equal(5, result.Output[1].BaseObject);
+            Assert.StartsWith("RunFailed", (string)result.Output[2].BaseObject);
+        }
+
+        [DockerFact]
+        public void Ctrl_C_stops_waiting_at_once_and_leaves_the_run_going_on_the_server()
+        {
+            var name = Name("interrupted");
+            var took = ps.RunAndStop(Job(name, "sleep 60") + " | Start-PrimewayJob -Wait", TimeSpan.FromSeconds(3));
+            Assert.True(took < TimeSpan.FromSeconds(2), "stopping took " + took);
+            var run = ps.Run("Get-PrimewayJob -Name " + name).AssertNoErrors();
+            Assert.Contains((string)run.Property(0, "Status")!, new[] { "pending", "building", "creating", "running" });
+            ps.Run("Get-PrimewayJob -Name " + name + " | Remove-PrimewayJob -Force -Confirm:$false").AssertNoErrors();
+        }
+
+        [DockerFact]
         public void Stop_Job_on_an_AsJob_stops_the_run_on_the_server()
         {
             var result = ps.Run("$j = " + Job(Name("stopjob"), "sleep 60") + " | Start-PrimewayJob -AsJob; " +

@@ -59,6 +59,19 @@ namespace Primeway.PowerShell.Tests
             };
         }
 
+        /// <summary>Starts the script, stops it (as Ctrl+C does) after <paramref name="after"/>, and returns how long stopping took.</summary>
+        public TimeSpan RunAndStop(string script, TimeSpan after)
+        {
+            using var shell = System.Management.Automation.PowerShell.Create(runspace);
+            shell.AddScript(script);
+            var running = shell.BeginInvoke();
+            System.Threading.Thread.Sleep(after);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            shell.Stop();
+            try { shell.EndInvoke(running); } catch (PipelineStoppedException) { }
+            return clock.Elapsed;
+        }
+
         public void Dispose()
         {
             runspace.Dispose();
