@@ -51,7 +51,6 @@ namespace Primeway.PowerShell.Commands
                     else if (wait.Exception != null) WriteError(ServerErrors.From(wait.Exception.GetBaseException(), pending[i].Target));
                 }
             }
-            base.EndProcessing();
         }
     }
 }

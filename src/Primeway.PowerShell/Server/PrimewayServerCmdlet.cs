@@ -11,10 +11,10 @@ namespace Primeway.PowerShell.Server
     /// PRIMEWAY_SERVER or the saved one, else the local server, started on demand and announced once per session),
     /// cancellation on Ctrl+C, async work with every Write* kept on the pipeline thread, and ErrorRecords that say what to do.
     /// </summary>
-    public abstract class PrimewayServerCmdlet : PSCmdlet
+    public abstract class PrimewayServerCmdlet : PSCmdlet, IDisposable
     {
         private readonly Pump pump = new Pump();
-        private CancellationTokenSource cancellation = new CancellationTokenSource();
+        private readonly CancellationTokenSource cancellation = new CancellationTokenSource();
         private ServerConnection? connection;
         private bool ownsConnection;
         private SessionConnections? session;
@@ -25,13 +25,10 @@ namespace Primeway.PowerShell.Server
 
         protected override void BeginProcessing()
         {
-            cancellation = new CancellationTokenSource();
             session = SessionConnections.For(Runspace.DefaultRunspace);
         }
 
         protected override void StopProcessing() => cancellation.Cancel();
-
-        protected override void EndProcessing() => Release();
 
         /// <summary>Where the commands go, in words, without starting anything (for -WhatIf and confirmation prompts).</summary>
         protected string ServerDescription
@@ -123,11 +120,13 @@ namespace Primeway.PowerShell.Server
                 TimeGenerated = line.Time.LocalDateTime,
             });
 
-        private void Release()
+        /// <summary>PowerShell disposes the cmdlet when its pipeline ends, however it ends (a terminating error skips EndProcessing).</summary>
+        public void Dispose()
         {
             if (ownsConnection) connection?.Dispose();
             connection = null;
             ownsConnection = false;
+            cancellation.Dispose();
         }
     }
 }
