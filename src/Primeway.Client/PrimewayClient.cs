@@ -62,7 +62,7 @@ namespace Primeway
 
         /// <summary>Stores a job file on the server (replacing a job of the same name), with its project directory packed when it has one.</summary>
         public Task<JobDefinition> SubmitJobAsync(JobSpec job, CancellationToken ct = default) =>
-            SendAsync<JobDefinition>(() => JobContent(job), HttpMethod.Post, "v1/jobs", ct);
+            SendAsync<JobDefinition>(() => JobContent(job, null), HttpMethod.Post, "v1/jobs", ct);
 
         public Task<IReadOnlyList<JobDefinition>> ListJobsAsync(CancellationToken ct = default) =>
             GetAsync<IReadOnlyList<JobDefinition>>("v1/jobs", ct);
@@ -76,8 +76,15 @@ namespace Primeway
         // Runs
 
         /// <summary>Submits the job and starts a run of it in one call.</summary>
-        public async Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) =>
-            Stamp(await SendAsync<JobRun>(() => JobContent(job), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
+        public Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) => StartAsync(job, null, null, ct);
+
+        /// <summary>
+        /// Submits the job and starts a run of it; <paramref name="uploadProgress"/> hears (bytes sent, bytes in all)
+        /// while a project directory is uploaded. A relative project_dir of a job read from no file is resolved against
+        /// <paramref name="baseDirectory"/> (the caller's current folder, which in PowerShell is not the process's).
+        /// </summary>
+        public async Task<JobRun> StartAsync(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress, CancellationToken ct = default) =>
+            Stamp(await SendAsync<JobRun>(() => JobContent(job, baseDirectory, uploadProgress), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
 
         /// <summary>Starts a run of a job already stored on the server.</summary>
         public async Task<JobRun> StartStoredAsync(string jobIdOrName, CancellationToken ct = default) =>
@@ -128,8 +135,7 @@ namespace Primeway
             string? eventName = null;
             while (true)
             {
-                ct.ThrowIfCancellationRequested();
-                var line = await reader.ReadLineAsync().ConfigureAwait(false);
+                var line = await ReadLineAsync(reader, ct).ConfigureAwait(false);
                 if (line == null) yield break;
                 if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line.Substring(7);
                 else if (line.StartsWith("data: ", StringComparison.Ordinal))
@@ -138,6 +144,35 @@ namespace Primeway
                     if (eventName == "log") yield return JsonSerializer.Deserialize<LogEntry>(line.Substring(6), Json)!;
                 }
             }
+        }
+
+        /// <summary>
+        /// Calls <paramref name="onLine"/> for each line of the run's log, from the start (or the last
+        /// <paramref name="tail"/> lines), then as lines come, until the run ends. For callers that cannot name
+        /// IAsyncEnumerable (the module, whose dependencies load in their own context).
+        /// </summary>
+        public async Task FollowLogAsync(string id, Action<LogEntry> onLine, int? tail = null, CancellationToken ct = default)
+        {
+            await foreach (var line in FollowLogAsync(id, tail, ct).ConfigureAwait(false)) onLine(line);
+        }
+
+        /// <summary>
+        /// A line of the stream, or OperationCanceledException as soon as <paramref name="ct"/> is cancelled:
+        /// ReadLineAsync takes no token on netstandard2.0, and a quiet log may send nothing for a long time.
+        /// </summary>
+        private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            var read = reader.ReadLineAsync();
+            if (read.IsCompleted) return await read.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>();
+            using (ct.Register(() => cancelled.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(read, cancelled.Task).ConfigureAwait(false) == read) return await read.ConfigureAwait(false);
+            }
+            // The abandoned read fails when the response is disposed; observe that so it is not reported as unobserved.
+            _ = read.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw new OperationCanceledException(ct);
         }
 
         /// <summary>Polls the run until it has finished (or reached one of <paramref name="statuses"/>), or the timeout passes.</summary>
@@ -176,16 +211,16 @@ namespace Primeway
         }
 
         /// <summary>The job as YAML, or multipart with its project directory as tar.gz when it has project_dir.</summary>
-        private static HttpContent JobContent(JobSpec job)
+        private static HttpContent JobContent(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress = null)
         {
             var yaml = JobYaml.Write(job);
             if (job.ProjectDir == null) return new StringContent(yaml, Encoding.UTF8, "application/yaml");
-            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
+            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? baseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
             var archive = ProjectArchive.Create(directory, job.IgnorePatterns);
             return new MultipartFormDataContent
             {
                 { new StringContent(yaml, Encoding.UTF8, "application/yaml"), "job" },
-                { new ByteArrayContent(archive), "project", "project.tar.gz" },
+                { uploadProgress == null ? new ByteArrayContent(archive) : new ProgressContent(archive, uploadProgress), "project", "project.tar.gz" },
             };
         }
 

@@ -28,13 +28,47 @@ namespace Primeway.Host.Commands
             var file = new Argument<string>("file") { Description = "The job file (one job)." };
             var backend = new Option<string?>("--backend") { Description = "docker or process; default: docker when an engine answers, else process." };
             backend.AcceptOnlyFromAmong("docker", "swarm", "process");
+            var server = RemoteCommands.ServerOption();
+            server.Description = "Run the job on this server (token: PRIMEWAY_API_TOKEN) instead of in this process.";
+            var detach = new Option<bool>("--detach", "-d") { Description = "Submit the job to the server (--server, else the configured or local one), print the run id and return." };
             var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory).")
             {
                 file,
                 backend,
+                server,
+                detach,
             };
-            command.SetAction(result => Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr));
+            command.SetAction(result =>
+            {
+                if (result.GetValue(server) == null && !result.GetValue(detach)) return Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr);
+                if (result.GetValue(backend) != null) { stderr.WriteLine("primeway: --backend chooses the engine of a run in this process; a server has its own (primeway server --backend)."); return ExitCodes.UsageOrIo; }
+                return ServerRun.Run(result.GetValue(file)!, result.GetValue(server), result.GetValue(detach), stdout, stderr);
+            });
             return command;
+        }
+
+        /// <summary>Reads the one job of a file and prints its diagnostics; an exit code when it cannot be run.</summary>
+        internal static (JobSpec? Job, int ExitCode) ReadOneJob(string path, TextWriter stderr, Action<string>? report = null)
+        {
+            report ??= stderr.WriteLine;
+            if (!File.Exists(path))
+            {
+                stderr.WriteLine("primeway: no such file: " + path);
+                return (null, ExitCodes.UsageOrIo);
+            }
+            var read = JobYaml.ReadFile(path);
+            var validation = JobValidator.Validate(read);
+            var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).Select(d => d.ToString()).Distinct().ToList();
+            foreach (var d in diagnostics) report(d);
+            if (read.Diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return (null, ExitCodes.UsageOrIo);
+            if (read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).Any(d => d.IsError)) return (null, ExitCodes.Invalid);
+            if (read.Jobs.Count != 1)
+            {
+                stderr.WriteLine("primeway: " + path + " holds " + read.Jobs.Count + " jobs (" + string.Join(", ", read.Jobs.Select(j => j.JobName))
+                    + "); primeway run takes a file with one job. Put the job you want to run in its own file.");
+                return (null, ExitCodes.UsageOrIo);
+            }
+            return (read.Jobs[0], ExitCodes.Success);
         }
 
         internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -61,25 +95,9 @@ namespace Primeway.Host.Commands
 
         private static async Task<int> RunAsync(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<int> signalExit)
         {
-            if (!File.Exists(path))
-            {
-                stderr.WriteLine("primeway: no such file: " + path);
-                return ExitCodes.UsageOrIo;
-            }
-            var read = JobYaml.ReadFile(path);
-            var validation = JobValidator.Validate(read);
-            var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
             var listener = new ConsoleListener(stdout, stderr);
-            foreach (var d in diagnostics) listener.Report(d.ToString());
-            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
-            if (diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
-            if (read.Jobs.Count != 1)
-            {
-                stderr.WriteLine("primeway: " + path + " holds " + read.Jobs.Count + " jobs (" + string.Join(", ", read.Jobs.Select(j => j.JobName))
-                    + "); primeway run takes a file with one job. Put the job you want to run in its own file.");
-                return ExitCodes.UsageOrIo;
-            }
-            var job = read.Jobs[0];
+            var (job, exitCode) = ReadOneJob(path, stderr, listener.Report);
+            if (job == null) return exitCode;
             try
             {
                 await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
