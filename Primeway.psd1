@@ -6,12 +6,14 @@
     Author               = 'Primeway'
     CompanyName          = 'Primeway'
     Copyright            = 'Copyright (c) Primeway'
-    Description          = 'Primeway for PowerShell: describe compute jobs (run once, or deploy as HTTP services) in YAML, then build, validate and export them as typed objects through the pipeline.'
+    Description          = 'Primeway for PowerShell: describe compute jobs (run once, or deploy as HTTP services) in YAML, then build, validate and export them as typed objects through the pipeline, and run them on a Primeway server (a local one is started on demand).'
     PowerShellVersion    = '5.1'
     CompatiblePSEditions = @('Desktop', 'Core')
     FormatsToProcess     = @('module/Primeway.Format.ps1xml')
     TypesToProcess       = @('module/Primeway.Types.ps1xml')
-    CmdletsToExport      = @('New-PrimewayJob', 'Test-PrimewayJob', 'Export-PrimewayJob')
+    CmdletsToExport      = @('New-PrimewayJob', 'Test-PrimewayJob', 'Export-PrimewayJob',
+                             'Connect-PrimewayServer', 'Disconnect-PrimewayServer',
+                             'Start-PrimewayJob', 'Get-PrimewayJob', 'Wait-PrimewayJob', 'Receive-PrimewayJob', 'Stop-PrimewayJob', 'Remove-PrimewayJob')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

@@ -1,3 +1,13 @@
+using Npgsql;
+
+// Load benchmark of the Primeway server, from a second process on loopback.
+// The servers run `primeway server --backend process` (jobs are `true` on the host), so Docker is not what is measured.
+// Two set-ups in one run: one instance on SQLite (the default), and two instances sharing one PostgreSQL database
+// (requests alternate between them). For each: submissions per second and p50/p99 latency of POST /v1/runs under load,
+// dispatch latency (accepted to started) of runs submitted one at a time, and for SQLite the server's resident memory
+// idle and with the finished runs. Targets: >= 1,000 submissions/s, p99 < 50 ms.
+// Run: dotnet run -c Release --project bench/Primeway.Server.Bench [-- --requests 5000 --concurrency 16]
+// PostgreSQL: PRIMEWAY_BENCH_POSTGRES (default: the test server that scripts/test-services.sh starts).
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
@@ -19,43 +29,119 @@ using System.Threading.Tasks;
 // Run: dotnet run -c Release --project bench/Primeway.Server.Bench [-- --requests 5000 --concurrency 16]
 var requests = Arg("--requests", 5000);
 var concurrency = Arg("--concurrency", 16);
-var data = Path.Combine(Path.GetTempPath(), "primeway-bench-" + Guid.NewGuid().ToString("N"));
-var port = FreePort();
-using var server = StartServer(port, data);
+const string job = "job_name: bench\njob_type: run\ndocker_image: busybox\ncommand: 'true'\n";
+
+var sqlite = await MeasureAsync("SQLite, one instance", requests, concurrency, measureMemory: true, data => new[] { StartServer(data, "a") });
+
+var postgresServer = Environment.GetEnvironmentVariable("PRIMEWAY_BENCH_POSTGRES") ?? "Host=127.0.0.1;Username=primeway;Password=primeway;Database=primeway_test";
+var database = "primeway_bench_" + Guid.NewGuid().ToString("N").Substring(0, 8);
+await PostgresAsync(postgresServer, "CREATE DATABASE " + database);
+Figures postgres;
 try
 {
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false }) { BaseAddress = new Uri("http://127.0.0.1:" + port) };
-    await WaitForHealthAsync(http);
-    http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
-    await Task.Delay(1000);
-    var idleRss = Rss(server.Id);
-
-    const string job = "job_name: bench\njob_type: run\ndocker_image: busybox\ncommand: 'true'\n";
-    await SubmitAsync(http, job, 200, concurrency); // warm-up: JIT, connection pool, SQLite pages
-    var latencies = await SubmitAsync(http, job, requests, concurrency);
-    var total = latencies.Wall;
-    var sorted = latencies.Milliseconds.OrderBy(x => x).ToArray();
-
-    Console.WriteLine($"POST /v1/runs, {requests} requests, {concurrency} concurrent, SQLite store, process backend");
-    Console.WriteLine($"  throughput: {requests / total.TotalSeconds:F0} submissions/s (target >= 1000: {(requests / total.TotalSeconds >= 1000 ? "met" : "NOT met")})");
-    Console.WriteLine($"  latency p50: {Percentile(sorted, 0.50):F2} ms, p99: {Percentile(sorted, 0.99):F2} ms, max: {sorted[^1]:F2} ms (p99 target < 50 ms: {(Percentile(sorted, 0.99) < 50 ? "met" : "NOT met")})");
-
-    // Memory with 1,000 finished runs: wait until the runs submitted above have all finished.
-    await WaitForRunsToFinishAsync(http);
-    var runs = JsonDocument.Parse(await http.GetStringAsync("/v1/runs?status=completed&limit=1000")).RootElement.GetArrayLength();
-    GC.Collect();
-    await Task.Delay(2000);
-    var busyRss = Rss(server.Id);
-    Console.WriteLine($"  server resident memory: idle {idleRss / 1048576.0:F1} MiB, with {requests + 200} finished runs {busyRss / 1048576.0:F1} MiB (ratio {busyRss / (double)idleRss:F2})");
+    var connection = new NpgsqlConnectionStringBuilder(postgresServer) { Database = database }.ConnectionString;
+    postgres = await MeasureAsync("PostgreSQL, two instances", requests, concurrency, measureMemory: false, data => new[]
+    {
+        StartServer(data, "a", "--store", "postgres", "--connection", connection),
+        StartServer(data, "b", "--store", "postgres", "--connection", connection),
+    });
 }
 finally
 {
-    server.Kill(entireProcessTree: true);
-    server.WaitForExit();
-    try { Directory.Delete(data, true); } catch (IOException) { }
+    NpgsqlConnection.ClearAllPools();
+    await PostgresAsync(postgresServer, "DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+}
+Console.WriteLine();
+Console.WriteLine($"PostgreSQL with two instances vs SQLite with one: throughput ratio {postgres.Throughput / sqlite.Throughput:F2}, " +
+    $"p99 ratio {postgres.P99 / sqlite.P99:F2}, dispatch p50 ratio {postgres.DispatchP50 / sqlite.DispatchP50:F2}");
+
+static async Task<Figures> MeasureAsync(string name, int requests, int concurrency, bool measureMemory, Func<string, (Process Process, int Port)[]> start)
+{
+    var data = Path.Combine(Path.GetTempPath(), "primeway-bench-" + Guid.NewGuid().ToString("N"));
+    var servers = new List<(Process Process, int Port)>();
+    try
+    {
+        // The first instance bootstraps the admin token; the others start once it has.
+        foreach (var server in start(data))
+        {
+            servers.Add(server);
+            using var probe = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + server.Port) };
+            await WaitForHealthAsync(probe);
+        }
+        var token = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
+        var clients = servers.Select(server =>
+        {
+            var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, UseProxy = false }) { BaseAddress = new Uri("http://127.0.0.1:" + server.Port) };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return http;
+        }).ToArray();
+        await Task.Delay(1000);
+        var idleRss = Rss(servers[0].Process.Id);
+
+        await SubmitAsync(clients, job, 200, concurrency); // warm-up: JIT, connection pools, database pages
+        var latencies = await SubmitAsync(clients, job, requests, concurrency);
+        var sorted = latencies.Milliseconds.OrderBy(x => x).ToArray();
+        var throughput = requests / latencies.Wall.TotalSeconds;
+        await WaitForRunsToFinishAsync(clients[0]);
+        var dispatch = await DispatchLatenciesAsync(clients, job, 100);
+
+        Console.WriteLine($"{name}: POST /v1/runs, {requests} requests, {concurrency} concurrent, process backend");
+        Console.WriteLine($"  throughput: {throughput:F0} submissions/s (target >= 1000: {(throughput >= 1000 ? "met" : "NOT met")})");
+        Console.WriteLine($"  latency p50: {Percentile(sorted, 0.50):F2} ms, p99: {Percentile(sorted, 0.99):F2} ms, max: {sorted[^1]:F2} ms (p99 target < 50 ms: {(Percentile(sorted, 0.99) < 50 ? "met" : "NOT met")})");
+        Console.WriteLine($"  dispatch (accepted to started, one at a time): p50 {Percentile(dispatch, 0.50):F1} ms, p99 {Percentile(dispatch, 0.99):F1} ms");
+        if (measureMemory)
+        {
+            GC.Collect();
+            await Task.Delay(2000);
+            var busyRss = Rss(servers[0].Process.Id);
+            Console.WriteLine($"  server resident memory: idle {idleRss / 1048576.0:F1} MiB, with {requests + 300} finished runs {busyRss / 1048576.0:F1} MiB (ratio {busyRss / (double)idleRss:F2})");
+        }
+        foreach (var client in clients) client.Dispose();
+        return new Figures(throughput, Percentile(sorted, 0.99), Percentile(dispatch, 0.50));
+    }
+    finally
+    {
+        foreach (var (process, _) in servers)
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        try { Directory.Delete(data, true); } catch (IOException) { }
+    }
 }
 
-static async Task<(List<double> Milliseconds, TimeSpan Wall)> SubmitAsync(HttpClient http, string job, int count, int concurrency)
+/// <summary>Runs submitted one at a time, each after the last has started: how long from accepted to started.</summary>
+static async Task<double[]> DispatchLatenciesAsync(HttpClient[] clients, string job, int count)
+{
+    var latencies = new List<double>();
+    for (int i = 0; i < count; i++)
+    {
+        var http = clients[i % clients.Length];
+        using var response = await http.PostAsync("/v1/runs", new StringContent(job, Encoding.UTF8, "application/yaml"));
+        var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+        while (true)
+        {
+            var run = JsonDocument.Parse(await http.GetStringAsync("/v1/runs/" + id)).RootElement;
+            if (run.GetProperty("started_at").ValueKind == JsonValueKind.String)
+            {
+                latencies.Add((run.GetProperty("started_at").GetDateTimeOffset() - run.GetProperty("created_at").GetDateTimeOffset()).TotalMilliseconds);
+                break;
+            }
+            await Task.Delay(2);
+        }
+    }
+    return latencies.OrderBy(x => x).ToArray();
+}
+
+static async Task PostgresAsync(string connectionString, string sql)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(sql, connection);
+    await command.ExecuteNonQueryAsync();
+}
+
+static async Task<(List<double> Milliseconds, TimeSpan Wall)> SubmitAsync(HttpClient[] clients, string job, int count, int concurrency)
 {
     var latencies = new List<double>(count);
     int next = 0;
@@ -63,8 +149,10 @@ static async Task<(List<double> Milliseconds, TimeSpan Wall)> SubmitAsync(HttpCl
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
     {
         var mine = new List<double>();
-        while (Interlocked.Increment(ref next) <= count)
+        int mineNext;
+        while ((mineNext = Interlocked.Increment(ref next)) <= count)
         {
+            var http = clients[mineNext % clients.Length];
             var started = Stopwatch.GetTimestamp();
             using var response = await http.PostAsync("/v1/runs", new StringContent(job, Encoding.UTF8, "application/yaml"));
             if (response.StatusCode != HttpStatusCode.Created) throw new InvalidOperationException("POST /v1/runs answered " + (int)response.StatusCode + ": " + await response.Content.ReadAsStringAsync());
@@ -94,10 +182,11 @@ static long Rss(int pid)
     return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
 }
 
-static Process StartServer(int port, string data)
+static (Process Process, int Port) StartServer(string data, string instance, params string[] extra)
 {
+    var port = FreePort();
     var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-    foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "primeway.dll"), "server", "--urls", "http://127.0.0.1:" + port, "--data", data, "--backend", "process" })
+    foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "primeway.dll"), "server", "--urls", "http://127.0.0.1:" + port, "--data", data, "--backend", "process", "--instance", instance }.Concat(extra))
         start.ArgumentList.Add(arg);
     start.Environment.Remove("PRIMEWAY_API_TOKEN");
     var process = Process.Start(start)!;
@@ -105,7 +194,7 @@ static Process StartServer(int port, string data)
     process.ErrorDataReceived += (_, e) => { if (e.Data != null && e.Data.Contains("fail")) Console.Error.WriteLine("server: " + e.Data); };
     process.BeginOutputReadLine();
     process.BeginErrorReadLine();
-    return process;
+    return (process, port);
 }
 
 static async Task WaitForHealthAsync(HttpClient http)
@@ -132,3 +221,5 @@ int Arg(string name, int fallback)
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
 }
+
+sealed record Figures(double Throughput, double P99, double DispatchP50);

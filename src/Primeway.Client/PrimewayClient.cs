@@ -1,7 +1,6 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
-using System.IO.Compression;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -63,7 +62,7 @@ namespace Primeway
 
         /// <summary>Stores a job file on the server (replacing a job of the same name), with its project directory packed when it has one.</summary>
         public Task<JobDefinition> SubmitJobAsync(JobSpec job, CancellationToken ct = default) =>
-            SendAsync<JobDefinition>(() => JobContent(job), HttpMethod.Post, "v1/jobs", ct);
+            SendAsync<JobDefinition>(() => JobContent(job, null), HttpMethod.Post, "v1/jobs", ct);
 
         public Task<IReadOnlyList<JobDefinition>> ListJobsAsync(CancellationToken ct = default) =>
             GetAsync<IReadOnlyList<JobDefinition>>("v1/jobs", ct);
@@ -77,8 +76,15 @@ namespace Primeway
         // Runs
 
         /// <summary>Submits the job and starts a run of it in one call.</summary>
-        public async Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) =>
-            Stamp(await SendAsync<JobRun>(() => JobContent(job), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
+        public Task<JobRun> StartAsync(JobSpec job, CancellationToken ct = default) => StartAsync(job, null, null, ct);
+
+        /// <summary>
+        /// Submits the job and starts a run of it; <paramref name="uploadProgress"/> hears (bytes sent, bytes in all)
+        /// while a project directory is uploaded. A relative project_dir of a job read from no file is resolved against
+        /// <paramref name="baseDirectory"/> (the caller's current folder, which in PowerShell is not the process's).
+        /// </summary>
+        public async Task<JobRun> StartAsync(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress, CancellationToken ct = default) =>
+            Stamp(await SendAsync<JobRun>(() => JobContent(job, baseDirectory, uploadProgress), HttpMethod.Post, "v1/runs", ct).ConfigureAwait(false));
 
         /// <summary>Starts a run of a job already stored on the server.</summary>
         public async Task<JobRun> StartStoredAsync(string jobIdOrName, CancellationToken ct = default) =>
@@ -100,44 +106,6 @@ namespace Primeway
 
         public Task DeleteRunAsync(string id, CancellationToken ct = default) =>
             SendAsync<object>(null, HttpMethod.Delete, "v1/runs/" + Uri.EscapeDataString(id), ct);
-
-        /// <summary>
-        /// Saves a run job's artifacts into <paramref name="directory"/> (made when missing) and returns the files
-        /// written. An entry that would land outside the directory is refused.
-        /// </summary>
-        public async Task<IReadOnlyList<string>> SaveArtifactsAsync(string runId, string directory, CancellationToken ct = default)
-        {
-            var bytes = await GetBytesAsync("v1/runs/" + Uri.EscapeDataString(runId) + "/artifacts", ct).ConfigureAwait(false);
-            var root = Path.GetFullPath(directory);
-            Directory.CreateDirectory(root);
-            var written = new List<string>();
-            using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
-            foreach (var entry in zip.Entries)
-            {
-                var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
-                if (!target.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
-                    throw new InvalidDataException("artifact '" + entry.FullName + "' of run " + runId + " would be written outside " + root + ".");
-                if (entry.FullName.EndsWith("/", StringComparison.Ordinal)) continue;
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                using (var source = entry.Open())
-                using (var file = File.Create(target))
-                    await source.CopyToAsync(file, 81920, ct).ConfigureAwait(false);
-                written.Add(target);
-            }
-            return written;
-        }
-
-        // Pipelines
-
-        /// <summary>Validates the pipeline file on the server and starts it; an invalid file is a PrimewayApiException with its diagnostics.</summary>
-        public Task<PipelineRun> StartPipelineAsync(string pipelineYaml, CancellationToken ct = default) =>
-            SendAsync<PipelineRun>(() => new StringContent(pipelineYaml, Encoding.UTF8, "application/yaml"), HttpMethod.Post, "v1/pipeline-runs", ct);
-
-        public Task<PipelineRun> GetPipelineRunAsync(string id, CancellationToken ct = default) =>
-            GetAsync<PipelineRun>("v1/pipeline-runs/" + Uri.EscapeDataString(id), ct);
-
-        public Task<PipelineRun> StopPipelineRunAsync(string id, CancellationToken ct = default) =>
-            SendAsync<PipelineRun>(null, HttpMethod.Post, "v1/pipeline-runs/" + Uri.EscapeDataString(id) + "/stop", ct);
 
         /// <summary>The run's log so far, the last <paramref name="tail"/> lines when given.</summary>
         public async Task<IReadOnlyList<LogEntry>> GetLogAsync(string id, int? tail = null, CancellationToken ct = default)
@@ -167,8 +135,7 @@ namespace Primeway
             string? eventName = null;
             while (true)
             {
-                ct.ThrowIfCancellationRequested();
-                var line = await reader.ReadLineAsync().ConfigureAwait(false);
+                var line = await ReadLineAsync(reader, ct).ConfigureAwait(false);
                 if (line == null) yield break;
                 if (line.StartsWith("event: ", StringComparison.Ordinal)) eventName = line.Substring(7);
                 else if (line.StartsWith("data: ", StringComparison.Ordinal))
@@ -177,6 +144,35 @@ namespace Primeway
                     if (eventName == "log") yield return JsonSerializer.Deserialize<LogEntry>(line.Substring(6), Json)!;
                 }
             }
+        }
+
+        /// <summary>
+        /// Calls <paramref name="onLine"/> for each line of the run's log, from the start (or the last
+        /// <paramref name="tail"/> lines), then as lines come, until the run ends. For callers that cannot name
+        /// IAsyncEnumerable (the module, whose dependencies load in their own context).
+        /// </summary>
+        public async Task FollowLogAsync(string id, Action<LogEntry> onLine, int? tail = null, CancellationToken ct = default)
+        {
+            await foreach (var line in FollowLogAsync(id, tail, ct).ConfigureAwait(false)) onLine(line);
+        }
+
+        /// <summary>
+        /// A line of the stream, or OperationCanceledException as soon as <paramref name="ct"/> is cancelled:
+        /// ReadLineAsync takes no token on netstandard2.0, and a quiet log may send nothing for a long time.
+        /// </summary>
+        private static async Task<string?> ReadLineAsync(StreamReader reader, CancellationToken ct)
+        {
+            ct.ThrowIfCancellationRequested();
+            var read = reader.ReadLineAsync();
+            if (read.IsCompleted) return await read.ConfigureAwait(false);
+            var cancelled = new TaskCompletionSource<bool>();
+            using (ct.Register(() => cancelled.TrySetResult(true)))
+            {
+                if (await Task.WhenAny(read, cancelled.Task).ConfigureAwait(false) == read) return await read.ConfigureAwait(false);
+            }
+            // The abandoned read fails when the response is disposed; observe that so it is not reported as unobserved.
+            _ = read.ContinueWith(t => t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            throw new OperationCanceledException(ct);
         }
 
         /// <summary>Polls the run until it has finished (or reached one of <paramref name="statuses"/>), or the timeout passes.</summary>
@@ -215,16 +211,16 @@ namespace Primeway
         }
 
         /// <summary>The job as YAML, or multipart with its project directory as tar.gz when it has project_dir.</summary>
-        private static HttpContent JobContent(JobSpec job)
+        private static HttpContent JobContent(JobSpec job, string? baseDirectory, Action<long, long>? uploadProgress = null)
         {
             var yaml = JobYaml.Write(job);
             if (job.ProjectDir == null) return new StringContent(yaml, Encoding.UTF8, "application/yaml");
-            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
+            var directory = Path.GetFullPath(Path.Combine(job.BaseDirectory ?? baseDirectory ?? Directory.GetCurrentDirectory(), job.ProjectDir));
             var archive = ProjectArchive.Create(directory, job.IgnorePatterns);
             return new MultipartFormDataContent
             {
                 { new StringContent(yaml, Encoding.UTF8, "application/yaml"), "job" },
-                { new ByteArrayContent(archive), "project", "project.tar.gz" },
+                { uploadProgress == null ? new ByteArrayContent(archive) : new ProgressContent(archive, uploadProgress), "project", "project.tar.gz" },
             };
         }
 
@@ -232,29 +228,6 @@ namespace Primeway
         {
             var text = await GetTextAsync(path, ct).ConfigureAwait(false);
             return JsonSerializer.Deserialize<T>(text, Json)!;
-        }
-
-        private async Task<byte[]> GetBytesAsync(string path, CancellationToken ct)
-        {
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                    using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, ct, RequestTimeout).ConfigureAwait(false);
-                    if (attempt < SafeAttempts && IsTransient(response.StatusCode))
-                    {
-                        await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    await ThrowIfFailedAsync(response).ConfigureAwait(false);
-                    return await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                }
-                catch (PrimewayUnreachableException) when (attempt < SafeAttempts)
-                {
-                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                }
-            }
         }
 
         /// <summary>A GET, retried with backoff on connection failures and 502/503/504: it is safe to repeat.</summary>

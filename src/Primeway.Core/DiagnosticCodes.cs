@@ -41,13 +41,12 @@ namespace Primeway
         public const string InvalidTimezone = "PW1035";
         public const string InvalidGatewayAuth = "PW1036";
 
-        // Pipelines.
-        public const string DuplicateStepId = "PW1040";
-        public const string UnknownDependency = "PW1041";
-        public const string UnknownInput = "PW1042";
-        public const string DependencyCycle = "PW1043";
-        public const string DeployStepNotLast = "PW1044";
-        public const string InvalidStepId = "PW1045";
+        // Pipelines
+        public const string DuplicateStepId = "PW1050";
+        public const string UnknownStep = "PW1051";
+        public const string StepCycle = "PW1052";
+        public const string DeployStepNotLast = "PW1053";
+        public const string InvalidStepId = "PW1054";
 
         // Warnings.
         public const string EntryScriptAndArgs = "PW2001";

@@ -52,9 +52,6 @@ namespace Primeway
         private static readonly Regex EnvNamePattern = new Regex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
         public const int MaxGpusPerType = 8;
 
-        /// <summary>Whether the text can name a job (a container, a DNS label).</summary>
-        public static bool IsValidJobName(string name) => JobNamePattern.IsMatch(name);
-
         public static JobValidationResult Validate(JobSpec job, ValidationOptions? options = null)
         {
             if (job == null) throw new ArgumentNullException(nameof(job));

@@ -1,5 +1,4 @@
 using System;
-using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -21,15 +20,10 @@ namespace Primeway.Engine
         }
 
         /// <summary>Runs the job to its end. Cancelling stops the run (SIGTERM, then kill after the grace period) and returns it as Stopped.</summary>
-        public Task<RunResult> RunAsync(JobSpec job, IRunListener listener, CancellationToken cancellationToken = default) =>
-            RunAsync(job, Array.Empty<VolumeMount>(), listener, cancellationToken);
-
-        /// <summary>Runs the job with host directories bound into its container (a pipeline step's artifacts and inputs).</summary>
-        public async Task<RunResult> RunAsync(JobSpec job, IReadOnlyList<VolumeMount> mounts, IRunListener listener, CancellationToken cancellationToken = default)
+        public async Task<RunResult> RunAsync(JobSpec job, IRunListener listener, CancellationToken cancellationToken = default)
         {
             foreach (var warning in WorkloadPlanner.RunTimeWarnings(job)) listener.OnWarning(warning.ToString());
             var workload = WorkloadPlanner.Plan(job, options.Owner);
-            workload.Mounts.AddRange(mounts);
             var runId = workload.RunId;
             listener.OnStateChanged(new RunStateChange(runId, RunState.Preparing));
             await backend.PrepareAsync(workload, listener, cancellationToken).ConfigureAwait(false);

@@ -3,9 +3,6 @@ using System.Collections.Generic;
 
 namespace Primeway.Engine
 {
-    /// <summary>A host directory seen inside the container at ContainerPath.</summary>
-    public sealed record VolumeMount(string HostPath, string ContainerPath, bool ReadOnly);
-
     /// <summary>
     /// A job made concrete for one run: what to execute, where, with which limits and labels. Both backends
     /// start from it; the Docker backend uses all of it, the process backend only Argv, the directory and env.
@@ -42,15 +39,15 @@ namespace Primeway.Engine
         public IReadOnlyList<string> HostCommand { get; init; } = Array.Empty<string>();
 
         public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+        /// <summary>Folders of this machine the job sees: its artifacts folder, other steps' artifacts read-only.</summary>
+        public IReadOnlyList<WorkloadMount> Mounts { get; init; } = Array.Empty<WorkloadMount>();
         public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
 
         public long? MemoryBytes { get; init; }
         public long? NanoCpus { get; init; }
         public long? DiskBytes { get; init; }
         public int GpuCount { get; init; }
-
-        /// <summary>Host directories the container sees (the run's artifacts, a pipeline step's inputs); the Docker backend binds them, the others cannot.</summary>
-        public List<VolumeMount> Mounts { get; } = new List<VolumeMount>();
 
         public TimeSpan? Timeout { get; init; }
         public int? Port { get; init; }
@@ -61,4 +58,10 @@ namespace Primeway.Engine
 
         private static string NormalizePath(string? path) => string.IsNullOrEmpty(path) ? "/" : path!.StartsWith("/", StringComparison.Ordinal) ? path! : "/" + path;
     }
+
+    /// <summary>
+    /// A folder of this machine inside the job at <paramref name="ContainerPath"/>. <paramref name="EnvironmentName"/>
+    /// names a variable that holds where the folder is: the container path, or the host path for a host process.
+    /// </summary>
+    public sealed record WorkloadMount(string HostPath, string ContainerPath, bool ReadOnly, string? EnvironmentName = null);
 }

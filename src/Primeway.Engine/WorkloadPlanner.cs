@@ -14,8 +14,9 @@ namespace Primeway.Engine
 
         private const long BytesPerGb = 1024L * 1024 * 1024;
 
-        public static Workload Plan(JobSpec job, string? owner = null, string? runId = null)
+        public static Workload Plan(JobSpec job, string? owner = null, string? runId = null, IReadOnlyList<WorkloadMount>? mounts = null)
         {
+            mounts ??= Array.Empty<WorkloadMount>();
             if (job == null) throw new ArgumentNullException(nameof(job));
             var name = job.JobName ?? throw new EngineException("the job has no job_name; add job_name: my-job.");
             runId ??= NewRunId(name);
@@ -29,7 +30,8 @@ namespace Primeway.Engine
                 Entrypoint = entrypoint,
                 Arguments = arguments,
                 HostCommand = HostCommand(job),
-                Environment = job.Env.Where(e => e.Name != null).ToDictionary(e => e.Name!, e => e.Value ?? "", StringComparer.Ordinal),
+                Environment = JobEnvironment(job, mounts),
+                Mounts = mounts,
                 Labels = new Dictionary<string, string>(StringComparer.Ordinal)
                 {
                     [RunLabels.Job] = name,
@@ -45,6 +47,15 @@ namespace Primeway.Engine
                 Port = job.Port,
                 HealthEndpoint = job.HealthEndpoint,
             };
+        }
+
+        /// <summary>The job's env, and for each mount with a variable, where its folder is inside the container.</summary>
+        private static Dictionary<string, string> JobEnvironment(JobSpec job, IReadOnlyList<WorkloadMount> mounts)
+        {
+            var environment = job.Env.Where(e => e.Name != null).ToDictionary(e => e.Name!, e => e.Value ?? "", StringComparer.Ordinal);
+            foreach (var mount in mounts)
+                if (mount.EnvironmentName != null && !environment.ContainsKey(mount.EnvironmentName)) environment[mount.EnvironmentName] = mount.ContainerPath;
+            return environment;
         }
 
         /// <summary>The warnings of the document that matter at run time (PW2001, PW2002), worded as validate words them.</summary>

@@ -20,6 +20,9 @@ namespace Primeway.Host
             root.Subcommands.Add(JobSchema.CreateCommand(stdout));
             root.Subcommands.Add(ServerCommand.Create(stdout));
             root.Subcommands.Add(RunCommand.Create(stdout, stderr));
+            root.Subcommands.Add(RemoteCommands.Jobs(stdout, stderr));
+            root.Subcommands.Add(RemoteCommands.Logs(stdout, stderr));
+            root.Subcommands.Add(RemoteCommands.Stop(stdout, stderr));
 
             if (args.Length == 0) { root.Parse("--help").Invoke(new InvocationConfiguration { Output = stdout, Error = stderr }); return ExitCodes.UsageOrIo; }
             var parsed = root.Parse(args);

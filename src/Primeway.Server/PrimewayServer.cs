@@ -46,6 +46,21 @@ namespace Primeway.Server
         /// <summary>The most log kept per run; later lines are dropped with one notice.</summary>
         public long LogCapBytes { get; set; } = 64L * 1024 * 1024;
 
+        /// <summary>sqlite (the default: a file in the data directory, one instance) or postgres (shared by several instances).</summary>
+        public string Store { get; set; } = "sqlite";
+
+        /// <summary>The PostgreSQL connection string, with Store = postgres.</summary>
+        public string? ConnectionString { get; set; }
+
+        /// <summary>This instance's name in run leases; unique among the instances that share a store.</summary>
+        public string InstanceId { get; set; } = Environment.MachineName + "-" + Guid.NewGuid().ToString("N").Substring(0, 8);
+
+        /// <summary>How long a run stays with an instance that stopped renewing its lease, before another takes it over.</summary>
+        public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(10);
+
+        /// <summary>How often an instance looks for stop requests and runs to take over, where the store is shared.</summary>
+        public TimeSpan LeasePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
         /// <summary>When set (apps.example.com), a request for host {job_name}.apps.example.com goes to that deploy job.</summary>
         public string? GatewayDomain { get; set; }
 
@@ -85,7 +100,7 @@ namespace Primeway.Server
             if (!OperatingSystem.IsWindows())
                 File.SetUnixFileMode(options.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
-            var store = new SqliteStore(Path.Combine(options.DataDirectory, "primeway.db"));
+            var store = OpenStore(options);
             await store.MigrateAsync(ct).ConfigureAwait(false);
             var tokens = new Tokens(store);
             var adminTokenAt = await tokens.BootstrapAdminAsync(options.DataDirectory, options.AdminToken, ct).ConfigureAwait(false);
@@ -104,16 +119,15 @@ namespace Primeway.Server
             builder.Services.AddSingleton(backend);
             builder.Services.AddSingleton(new RunLogs(Path.Combine(options.DataDirectory, "logs"), options.LogCapBytes));
             builder.Services.AddSingleton(new ProjectFiles(options.DataDirectory));
-            builder.Services.AddSingleton(new RunArtifacts(options.DataDirectory));
+            builder.Services.AddSingleton(new Artifacts(options.DataDirectory));
             builder.Services.AddSingleton<Supervisor>();
             builder.Services.AddHostedService(services => services.GetRequiredService<Supervisor>());
+            builder.Services.AddSingleton<PipelineRunner>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<PipelineRunner>());
             builder.Services.AddHttpForwarder();
             builder.Services.AddSingleton<DeployGateway>();
             builder.Services.AddHostedService(services => services.GetRequiredService<DeployGateway>());
             builder.Services.AddSingleton<GatewayMiddleware>();
-            builder.Services.AddSingleton<Primeway.Server.Pipelines.StepInputs>();
-            builder.Services.AddSingleton<Primeway.Server.Pipelines.PipelineRunner>();
-            builder.Services.AddHostedService(services => services.GetRequiredService<Primeway.Server.Pipelines.PipelineRunner>());
             builder.Services.AddSingleton<Scheduler>();
             builder.Services.AddHostedService(services => services.GetRequiredService<Scheduler>());
             builder.Services.AddProblemDetails();
@@ -153,8 +167,27 @@ namespace Primeway.Server
             TokensApi.Map(app);
             RunsApi.Map(app);
             PipelinesApi.Map(app);
-            app.Lifetime.ApplicationStopped.Register(() => backend.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            app.Lifetime.ApplicationStopped.Register(() =>
+            {
+                backend.DisposeAsync().AsTask().GetAwaiter().GetResult();
+                (store as IAsyncDisposable)?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            });
             return app;
+        }
+
+        private static SqlStore OpenStore(ServerOptions options)
+        {
+            switch (options.Store)
+            {
+                case "sqlite":
+                    return new SqliteStore(Path.Combine(options.DataDirectory, "primeway.db"));
+                case "postgres":
+                    if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                        throw new ArgumentException("--store postgres needs --connection \"Host=...;Username=...;Password=...;Database=...\".");
+                    return new PostgresStore(options.ConnectionString);
+                default:
+                    throw new ArgumentException("unknown store '" + options.Store + "': use sqlite or postgres.");
+            }
         }
     }
 }

@@ -2,146 +2,141 @@ using System.Linq;
 
 namespace Primeway.Core.Tests
 {
-    /// <summary>Pipeline files: reading and the pipeline rules, each with its code, field and line.</summary>
-    public class PipelineTests
+    public sealed class PipelineTests
     {
-        private const string Valid = @"pipeline_name: nightly
+        private const string ThreeSteps = @"pipeline_name: nightly
 schedule: '0 2 * * *'
 steps:
-  - id: prepare
+  - id: fetch
     docker_image: busybox
-    job_type: run
     command: echo data > /primeway-artifacts/data.txt
+  - id: clean
+    docker_image: busybox
+    command: echo clean
   - id: train
+    dependencies: [fetch, clean]
+    inputs: [fetch]
     docker_image: busybox
-    job_type: run
-    dependencies: [prepare]
-    inputs: [prepare]
-    command: cat /prepare/data.txt
-  - id: evaluate
-    job_name: nightly-eval
-    docker_image: busybox
-    job_type: run
-    inputs: [prepare, train]
-    artifacts_path: /out
-    command: 'true'
-  - id: serve
-    docker_image: busybox
-    job_type: deploy
-    dependencies: evaluate
-    port: 8080
-    health_endpoint: /
+    command: cat /fetch/data.txt
+    timeout: 600
 ";
 
-        private static PipelineValidationResult Check(string yaml)
+        private static PipelineValidationResult Validate(string yaml)
         {
             var read = PipelineYaml.Read(yaml, "pipeline.yaml");
             Assert.False(read.HasErrors, string.Join("\n", read.Diagnostics));
             return PipelineValidator.Validate(read.Pipeline!, new ValidationOptions { CheckFileSystem = false });
         }
 
-        private static Diagnostic Single(string yaml, string code)
+        private static Diagnostic Single(PipelineValidationResult result, string code)
         {
-            var found = Check(yaml).Diagnostics.Where(d => d.Code == code).ToList();
-            Assert.True(found.Count == 1, "expected one " + code + " in:\n" + string.Join("\n", Check(yaml).Diagnostics));
-            Assert.Equal("pipeline.yaml", found[0].File);
-            return found[0];
+            Assert.False(result.IsValid);
+            return Assert.Single(result.Errors, e => e.Code == code);
         }
 
         [Fact]
-        public void A_valid_pipeline_reads_its_steps_graph_and_job_names()
+        public void A_pipeline_file_reads_to_steps_that_are_whole_jobs()
         {
-            var result = Check(Valid);
+            Assert.True(PipelineYaml.IsPipeline(ThreeSteps));
+            Assert.False(PipelineYaml.IsPipeline("job_name: a\njob_type: run\n"));
+            var result = Validate(ThreeSteps);
             Assert.True(result.IsValid, string.Join("\n", result.Diagnostics));
             var pipeline = result.Pipeline;
             Assert.Equal(("nightly", "0 2 * * *"), (pipeline.PipelineName, pipeline.Schedule));
-            Assert.Equal(new[] { "prepare", "train", "evaluate", "serve" }, pipeline.Steps.Select(s => s.Id));
-            Assert.Equal(new[] { "nightly-prepare", "nightly-train", "nightly-eval", "nightly-serve" }, pipeline.Steps.Select(s => s.Job.JobName));
-            Assert.Equal(new[] { "prepare", "train" }, pipeline.Steps[2].Inputs);
-            Assert.Equal(new[] { "evaluate" }, pipeline.Steps[3].Dependencies);
-            Assert.Equal(new[] { "prepare" }, pipeline.Steps[1].Prerequisites);
-            Assert.Equal("/out", pipeline.Steps[2].Job.ArtifactsPath);
-            Assert.True(PipelineYaml.IsPipeline(Valid));
-            Assert.False(PipelineYaml.IsPipeline("job_name: a\njob_type: run\ndocker_image: busybox\n"));
+            Assert.Equal(new[] { "fetch", "clean", "train" }, pipeline.Steps.Select(s => s.Id));
+            var train = pipeline.Step("train")!;
+            Assert.Equal(new[] { "fetch", "clean" }, train.Dependencies);
+            Assert.Equal(new[] { "fetch" }, train.Inputs);
+            Assert.Equal(("nightly-train", JobType.Run, 600), (train.Job.JobName, train.Job.JobType, train.Job.Timeout));
+            Assert.Equal(10, train.Job.SourceLine);
+        }
+
+        [Fact]
+        public void Writing_a_pipeline_reads_back_to_the_same_steps()
+        {
+            var pipeline = PipelineYaml.Read(ThreeSteps).Pipeline!;
+            var again = PipelineYaml.Read(PipelineYaml.Write(pipeline)).Pipeline!;
+            Assert.Equal(pipeline.PipelineName, again.PipelineName);
+            Assert.Equal(pipeline.Schedule, again.Schedule);
+            for (int i = 0; i < pipeline.Steps.Count; i++)
+            {
+                Assert.Equal(pipeline.Steps[i].Id, again.Steps[i].Id);
+                Assert.Equal(pipeline.Steps[i].Dependencies, again.Steps[i].Dependencies);
+                Assert.Equal(pipeline.Steps[i].Inputs, again.Steps[i].Inputs);
+                Assert.Equal(pipeline.Steps[i].Job, again.Steps[i].Job);
+            }
         }
 
         [Fact]
         public void Step_ids_are_unique()
         {
-            var d = Single(Valid.Replace("id: train", "id: prepare").Replace("[prepare, train]", "[prepare]"), DiagnosticCodes.DuplicateStepId);
-            Assert.Equal(("steps[1].id", 8), (d.Field, d.Line));
-            Assert.Contains("line 4", d.Message);
+            var error = Single(Validate("pipeline_name: p\nsteps:\n  - id: a\n    docker_image: busybox\n  - id: a\n    docker_image: busybox\n"), DiagnosticCodes.DuplicateStepId);
+            Assert.Equal(("pipeline.yaml", 5, 5), (error.File, error.Line, error.Column));
         }
 
         [Fact]
-        public void Dependencies_and_inputs_name_steps_of_the_pipeline()
+        public void A_dependency_or_input_must_name_a_step_with_a_suggestion()
         {
-            var dependency = Single(Valid.Replace("dependencies: evaluate", "dependencies: evalute"), DiagnosticCodes.UnknownDependency);
-            Assert.Equal(("steps[3].dependencies", 24), (dependency.Field, dependency.Line));
-            Assert.Contains("Did you mean 'evaluate'?", dependency.Message);
-            var input = Single(Valid.Replace("inputs: [prepare, train]", "inputs: [prepare, tune]"), DiagnosticCodes.UnknownInput);
-            Assert.Equal(("steps[2].inputs", 18), (input.Field, input.Line));
+            var result = Validate("pipeline_name: p\nsteps:\n  - id: fetch\n    docker_image: busybox\n  - id: train\n    dependencies: [fetc]\n    inputs: [nothing]\n    docker_image: busybox\n");
+            var errors = result.Errors.Where(e => e.Code == DiagnosticCodes.UnknownStep).ToList();
+            Assert.Equal(2, errors.Count);
+            Assert.Contains("Did you mean 'fetch'?", errors[0].Message);
+            Assert.Equal(6, errors[0].Line);
+            Assert.Equal(7, errors[1].Line);
         }
 
         [Fact]
-        public void A_cycle_is_an_error_that_names_it()
+        public void A_cycle_is_an_error_that_names_the_cycle()
         {
-            var yaml = "pipeline_name: loop\nsteps:\n" +
-                       "  - {id: a, job_type: run, docker_image: busybox, dependencies: [c]}\n" +
-                       "  - {id: b, job_type: run, docker_image: busybox, dependencies: [a]}\n" +
-                       "  - {id: c, job_type: run, docker_image: busybox, inputs: [b]}\n" +
-                       "  - {id: d, job_type: run, docker_image: busybox, dependencies: [d]}\n";
-            var cycles = Check(yaml).Diagnostics.Where(d => d.Code == DiagnosticCodes.DependencyCycle).Select(d => d.Message).ToList();
-            Assert.Equal(2, cycles.Count);
-            Assert.Contains(cycles, m => m.Contains("a → c → b → a"));
-            Assert.Contains(cycles, m => m.Contains("d → d"));
+            var error = Single(Validate(@"pipeline_name: p
+steps:
+  - id: a
+    dependencies: [c]
+    docker_image: busybox
+  - id: b
+    dependencies: [a]
+    docker_image: busybox
+  - id: c
+    inputs: [b]
+    docker_image: busybox
+"), DiagnosticCodes.StepCycle);
+            Assert.Contains("a → c → b → a", error.Message);
+            Assert.Equal(4, error.Line);
         }
 
         [Fact]
         public void One_deploy_step_at_most_and_only_as_the_last()
         {
-            var twoDeploys = Valid.Replace("    job_type: run\n    inputs: [prepare, train]", "    job_type: deploy\n    port: 80\n    health_endpoint: /\n    inputs: [prepare, train]");
-            var both = Check(twoDeploys).Diagnostics.Where(d => d.Code == DiagnosticCodes.DeployStepNotLast).ToList();
-            Assert.Equal(new[] { "steps[2].job_type", "steps[3].job_type" }, both.Select(d => d.Field));
-            Assert.All(both, d => Assert.Contains("at most one deploy step", d.Message));
-
-            var yaml = "pipeline_name: p\nsteps:\n" +
-                       "  - {id: web, job_type: deploy, docker_image: busybox, port: 80, health_endpoint: /}\n" +
-                       "  - {id: after, job_type: run, docker_image: busybox, dependencies: [web]}\n";
-            var d = Single(yaml, DiagnosticCodes.DeployStepNotLast);
-            Assert.Equal(("steps[0].job_type", 3), (d.Field, d.Line));
-            Assert.Contains("must be the last step", d.Message);
+            const string deploy = "    job_type: deploy\n    docker_image: busybox\n    port: 8080\n    health_endpoint: /\n";
+            Assert.Contains("must be the last step", Single(Validate("pipeline_name: p\nsteps:\n  - id: serve\n" + deploy + "  - id: after\n    docker_image: busybox\n"), DiagnosticCodes.DeployStepNotLast).Message);
+            Assert.Equal(2, Validate("pipeline_name: p\nsteps:\n  - id: one\n" + deploy + "  - id: two\n" + deploy).Errors.Count(e => e.Code == DiagnosticCodes.DeployStepNotLast));
+            Assert.True(Validate("pipeline_name: p\nsteps:\n  - id: build\n    docker_image: busybox\n  - id: serve\n    dependencies: [build]\n" + deploy).IsValid);
         }
 
         [Fact]
-        public void Step_ids_are_required_and_can_name_a_directory()
+        public void Step_ids_are_plain_words()
         {
-            var missing = Check("pipeline_name: p\nsteps:\n  - {job_type: run, docker_image: busybox}\n").Diagnostics.Where(d => d.Code == DiagnosticCodes.RequiredField);
-            Assert.Contains(missing, d => d.Field == "steps[0].id" && d.Line == 3);
-            var d = Single("pipeline_name: p\nsteps:\n  - {id: Bad/Id, job_type: run, docker_image: busybox}\n", DiagnosticCodes.InvalidStepId);
-            Assert.Equal(3, d.Line);
+            Assert.Contains("lowercase", Single(Validate("pipeline_name: p\nsteps:\n  - id: 'Bad/Id'\n    docker_image: busybox\n"), DiagnosticCodes.InvalidStepId).Message);
         }
 
         [Fact]
-        public void The_pipeline_needs_a_name_and_steps_and_a_cron_schedule()
+        public void The_pipeline_needs_a_name_steps_and_ids_and_each_step_job_is_validated_with_its_position()
         {
-            var none = Check("schedule: '0 2 * * *'\n").Diagnostics.Where(d => d.Code == DiagnosticCodes.RequiredField).Select(d => d.Field);
-            Assert.Equal(new[] { "pipeline_name", "steps" }, none.OrderBy(f => f));
-            Assert.Equal("schedule", Single(Valid.Replace("'0 2 * * *'", "2030-01-01T00:00:00Z"), DiagnosticCodes.InvalidScheduleExpression).Field);
-            var badName = Check(Valid.Replace("pipeline_name: nightly", "pipeline_name: Nightly_Run")).Diagnostics.Where(d => d.Code == DiagnosticCodes.InvalidJobName);
-            Assert.Contains(badName, d => d.Field == "pipeline_name" && d.Line == 1);
+            var result = Validate("steps:\n  - docker_image: busybox\n  - id: deploy\n    job_type: deploy\n    docker_image: busybox\n");
+            Assert.Contains(result.Errors, e => e.Code == DiagnosticCodes.RequiredField && e.Field == "pipeline_name");
+            Assert.Contains(result.Errors, e => e.Code == DiagnosticCodes.RequiredField && e.Field == "steps[0].id");
+            var deployRule = result.Errors.Where(e => e.Code == DiagnosticCodes.DeployNeedsPortAndHealth).ToList();
+            Assert.NotEmpty(deployRule);
+            Assert.All(deployRule, e => Assert.Equal(("pipeline.yaml", 4), (e.File, e.Line)));
         }
 
         [Fact]
-        public void Unknown_keys_get_a_suggestion_and_steps_are_validated_as_jobs()
+        public void Unknown_pipeline_keys_and_a_bad_schedule_are_errors()
         {
-            var top = Single(Valid.Replace("schedule:", "schedul:"), DiagnosticCodes.UnknownField);
-            Assert.Contains("Did you mean 'schedule'?", top.Message);
-            var inStep = Single(Valid.Replace("dependencies: [prepare]", "dependencis: [prepare]"), DiagnosticCodes.UnknownField);
-            Assert.Contains("Did you mean 'dependencies'?", inStep.Message);
-            var job = Single(Valid.Replace("    command: cat /prepare/data.txt", "    command: cat /prepare/data.txt\n    memory: 0"), DiagnosticCodes.NotPositive);
-            Assert.Equal(("memory", 14), (job.Field, job.Line));
-            Assert.True(Check(Valid.Replace("    job_type: run\n    dependencies", "    job_type: walk\n    dependencies")).Diagnostics.Any(d => d.Code == DiagnosticCodes.InvalidJobType && d.Line == 10));
+            var read = PipelineYaml.Read("pipeline_name: p\nstep: []\nschedule: 'every day'\n", "pipeline.yaml");
+            var unknown = Assert.Single(read.Pipeline!.ReadDiagnostics.Concat(PipelineValidator.Validate(read.Pipeline).Errors).Where(e => e.Code == DiagnosticCodes.UnknownField).Distinct());
+            Assert.Contains("Did you mean 'steps'?", unknown.Message);
+            Assert.Contains(PipelineValidator.Validate(read.Pipeline).Errors, e => e.Code == DiagnosticCodes.InvalidScheduleExpression);
         }
     }
 }

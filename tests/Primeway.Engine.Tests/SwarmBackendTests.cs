@@ -70,9 +70,30 @@ namespace Primeway.Engine.Tests
             Assert.NotNull(info);
             Assert.True(info!.IsRunning);
             Assert.False(string.IsNullOrEmpty(info.Node));
+            Assert.Equal("healthy", await TaskHealthAsync(deployment.RunId));
             Assert.Contains(await swarm.ListAsync(null, default), r => r.RunId == deployment.RunId);
             await deployment.StopAsync();
             Assert.Null(await swarm.InspectAsync(deployment.RunId, default));
+        }
+
+        /// <summary>The health the engine reports for the service's task container, once it has one (the first check runs after an interval).</summary>
+        private static async Task<string> TaskHealthAsync(string runId)
+        {
+            using var docker = new global::Docker.DotNet.DockerClientConfiguration().CreateClient();
+            var until = DateTime.UtcNow.AddSeconds(40);
+            while (true)
+            {
+                var containers = await docker.Containers.ListContainersAsync(new ContainersListParameters
+                {
+                    Filters = new System.Collections.Generic.Dictionary<string, System.Collections.Generic.IDictionary<string, bool>>
+                    {
+                        ["label"] = new System.Collections.Generic.Dictionary<string, bool> { ["com.docker.swarm.service.name=" + SwarmBackend.ServiceName(runId)] = true },
+                    },
+                });
+                var status = containers.Count == 0 ? null : (await docker.Containers.InspectContainerAsync(containers[0].ID)).State.Health?.Status;
+                if (status == "healthy" || DateTime.UtcNow > until) return status ?? "(no health check)";
+                await Task.Delay(500);
+            }
         }
 
         [Fact]
@@ -90,10 +111,14 @@ namespace Primeway.Engine.Tests
             Assert.Equal("host", spec.TaskTemplate.Networks.Single().Target);
             Assert.Equal("run-1", spec.Labels[RunLabels.Run]);
 
-            var deploy = SwarmBackend.ServiceSpecFor(WorkloadPlanner.Plan(Jobs.FromYaml("job_name: web\njob_type: deploy\ndocker_image: busybox\nport: 80\nhealth_endpoint: /\n"), null, "run-2"), "busybox");
+            var deploy = SwarmBackend.ServiceSpecFor(WorkloadPlanner.Plan(Jobs.FromYaml("job_name: web\njob_type: deploy\ndocker_image: busybox\nport: 8080\nhealth_endpoint: /\n"), null, "run-2"), "busybox");
             Assert.Equal(1UL, deploy.Mode.Replicated.Replicas);
             Assert.Equal("any", deploy.TaskTemplate.RestartPolicy.Condition);
             Assert.Equal("rollback", deploy.UpdateConfig.FailureAction);
+            var health = deploy.TaskTemplate.ContainerSpec.Healthcheck;
+            Assert.Equal("CMD-SHELL", health.Test[0]);
+            Assert.Contains("http://127.0.0.1:8080/", health.Test[1]);
+            Assert.Null(spec.TaskTemplate.ContainerSpec.Healthcheck);
         }
 
         [DockerFact]

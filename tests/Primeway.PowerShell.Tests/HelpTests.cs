@@ -18,6 +18,14 @@ namespace Primeway.PowerShell.Tests
         [InlineData("New-PrimewayJob")]
         [InlineData("Test-PrimewayJob")]
         [InlineData("Export-PrimewayJob")]
+        [InlineData("Connect-PrimewayServer")]
+        [InlineData("Disconnect-PrimewayServer")]
+        [InlineData("Start-PrimewayJob")]
+        [InlineData("Get-PrimewayJob")]
+        [InlineData("Wait-PrimewayJob")]
+        [InlineData("Receive-PrimewayJob")]
+        [InlineData("Stop-PrimewayJob")]
+        [InlineData("Remove-PrimewayJob")]
         public void Get_Help_Full_shows_synopsis_description_every_parameter_and_examples(string cmdlet)
         {
             var help = ps.Run("$h = Get-Help " + cmdlet + " -Full; $h.Synopsis; ($h.description | ForEach-Object Text) -join ' '; $h.examples.example.Count; " +
@@ -42,7 +50,11 @@ namespace Primeway.PowerShell.Tests
             var file = Path.Combine(PowerShellSession.RepoRoot, "en-US", "Primeway.PowerShell.dll-Help.xml");
             XNamespace command = "http://schemas.microsoft.com/maml/dev/command/2004/10";
             var names = XDocument.Load(file).Descendants(command + "name").Select(n => n.Value);
-            Assert.Equal(new[] { "New-PrimewayJob", "Test-PrimewayJob", "Export-PrimewayJob" }, names);
+            Assert.Equal(new[]
+            {
+                "New-PrimewayJob", "Test-PrimewayJob", "Export-PrimewayJob", "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Start-PrimewayJob",
+                "Get-PrimewayJob", "Wait-PrimewayJob", "Receive-PrimewayJob", "Stop-PrimewayJob", "Remove-PrimewayJob",
+            }, names);
         }
     }
 }

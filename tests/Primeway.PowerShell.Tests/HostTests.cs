@@ -6,7 +6,7 @@ namespace Primeway.PowerShell.Tests
     /// <summary>`primeway -Command/-File`, run as a real process: its output, its stderr, and pwsh's exit codes.</summary>
     public sealed class HostTests
     {
-        private static (int ExitCode, string Stdout, string Stderr) Primeway(params string[] args)
+        internal static (int ExitCode, string Stdout, string Stderr) Primeway(params string[] args)
         {
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add(PowerShellSession.Metadata("HostAssembly"));

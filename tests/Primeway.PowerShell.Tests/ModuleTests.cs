@@ -9,7 +9,11 @@ namespace Primeway.PowerShell.Tests
 {
     public sealed class ModuleTests : IClassFixture<PowerShellSession>
     {
-        private static readonly string[] Cmdlets = { "Export-PrimewayJob", "New-PrimewayJob", "Test-PrimewayJob" };
+        private static readonly string[] Cmdlets =
+        {
+            "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "New-PrimewayJob", "Receive-PrimewayJob",
+            "Remove-PrimewayJob", "Start-PrimewayJob", "Stop-PrimewayJob", "Test-PrimewayJob", "Wait-PrimewayJob",
+        };
         private readonly PowerShellSession ps;
 
         public ModuleTests(PowerShellSession session) => ps = session;

@@ -52,7 +52,24 @@ namespace Primeway.PowerShell.Tests
                 foreach (var (name, value) in variables) runspace.SessionStateProxy.SetVariable(name, value);
             shell.AddScript(script);
             var output = shell.Invoke();
-            return new ScriptResult(output.ToList(), shell.Streams.Error.ToList(), shell.Streams.Warning.Select(w => w.Message).ToList());
+            return new ScriptResult(output.ToList(), shell.Streams.Error.ToList(), shell.Streams.Warning.Select(w => w.Message).ToList())
+            {
+                Information = shell.Streams.Information.ToList(),
+                Progress = shell.Streams.Progress.ToList(),
+            };
+        }
+
+        /// <summary>Starts the script, stops it (as Ctrl+C does) after <paramref name="after"/>, and returns how long stopping took.</summary>
+        public TimeSpan RunAndStop(string script, TimeSpan after)
+        {
+            using var shell = System.Management.Automation.PowerShell.Create(runspace);
+            shell.AddScript(script);
+            var running = shell.BeginInvoke();
+            System.Threading.Thread.Sleep(after);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            shell.Stop();
+            try { shell.EndInvoke(running); } catch (PipelineStoppedException) { }
+            return clock.Elapsed;
         }
 
         public void Dispose()
@@ -64,6 +81,19 @@ namespace Primeway.PowerShell.Tests
 
     public sealed record ScriptResult(List<PSObject> Output, List<ErrorRecord> Errors, List<string> Warnings)
     {
+        public List<InformationRecord> Information { get; init; } = new List<InformationRecord>();
+        public List<ProgressRecord> Progress { get; init; } = new List<ProgressRecord>();
+
+        /// <summary>The messages on the information stream (log lines, notices), as text.</summary>
+        public List<string> InformationText => Information.Select(i => i.MessageData?.ToString() ?? "").ToList();
+
+        /// <summary>Fails the test with the errors' messages when the script wrote any.</summary>
+        public ScriptResult AssertNoErrors()
+        {
+            Assert.True(Errors.Count == 0, string.Join("\n", Errors.Select(e => e.FullyQualifiedErrorId + ": " + e)));
+            return this;
+        }
+
         public object? Property(int index, string name) => Output[index].Properties[name]?.Value;
     }
 

@@ -230,7 +230,7 @@ namespace Primeway.Server.Tests
             var store = new SqliteStore(path);
             await store.MigrateAsync(default);
             await store.MigrateAsync(default);
-            Assert.Equal(SqliteStore.Migrations.Length, await store.SchemaVersionAsync(default));
+            Assert.Equal(SqlStore.Migrations.Length, await store.SchemaVersionAsync(default));
         }
 
         [Fact]

@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.IO.Compression;
 using System.Linq;
 using System.Net;
@@ -8,7 +9,7 @@ using System.Threading.Tasks;
 
 namespace Primeway.Server.Tests
 {
-    /// <summary>Pipelines on a real server and Docker engine: steps in parallel, artifacts passed along, a failure, a stop.</summary>
+    /// <summary>Pipelines on a real server and Docker engine: parallel steps, artifacts passed along, failure, stop.</summary>
     public sealed class PipelineRunTests : IAsyncLifetime
     {
         private RunningServer server = null!;
@@ -20,172 +21,181 @@ namespace Primeway.Server.Tests
             client = server.Client(server.AdminToken);
         }
 
-        public async Task DisposeAsync() => await server.DisposeAsync();
+        public async Task DisposeAsync()
+        {
+            client.Dispose();
+            await server.DisposeAsync();
+        }
 
-        private async Task<JsonElement> StartAsync(string yaml)
+        private async Task<string> StartAsync(string yaml)
         {
             var response = await client.PostAsync("/v1/pipeline-runs", RunningServer.Yaml(yaml));
             Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
-            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         }
 
-        private Task<JsonElement> WaitForEndAsync(string id) => WaitForEndAsync(client, id);
-
-        private static async Task<JsonElement> WaitForEndAsync(HttpClient client, string id)
+        private async Task<JsonElement> WaitForEndAsync(string id, int seconds = 90)
         {
-            var until = DateTime.UtcNow.AddSeconds(120);
+            var until = DateTime.UtcNow.AddSeconds(seconds);
             while (true)
             {
                 var run = JsonDocument.Parse(await client.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement;
                 if (run.GetProperty("status").GetString() != "running") return run;
-                if (DateTime.UtcNow > until) throw new TimeoutException("pipeline run " + id + " is still running: " + run);
+                if (DateTime.UtcNow > until) throw new TimeoutException("pipeline run " + id + " still running after " + seconds + " s: " + run);
                 await Task.Delay(200);
             }
         }
 
-        private static JsonElement Step(JsonElement pipelineRun, string id) =>
-            pipelineRun.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
+        private static JsonElement Step(JsonElement pipeline, string id) =>
+            pipeline.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("id").GetString() == id);
 
-        private async Task<JsonElement> RunOf(JsonElement pipelineRun, string step) =>
-            JsonDocument.Parse(await client.GetStringAsync("/v1/runs/" + Step(pipelineRun, step).GetProperty("run_id").GetString())).RootElement;
+        private async Task<JsonElement> RunOf(JsonElement step) =>
+            JsonDocument.Parse(await client.GetStringAsync("/v1/runs/" + step.GetProperty("run_id").GetString())).RootElement;
 
         [Fact]
-        public async Task Independent_steps_run_side_by_side_and_a_step_reads_their_artifacts_read_only()
+        public async Task Three_steps_run_in_order_with_the_independent_ones_in_parallel_and_pass_artifacts_along()
         {
-            var started = await StartAsync(@"pipeline_name: flow
+            var id = await StartAsync(@"pipeline_name: three
 steps:
-  - id: left
-    job_type: run
+  - id: fetch
     docker_image: busybox
-    command: sleep 2; echo L > /primeway-artifacts/left.txt
-  - id: right
-    job_type: run
+    command: 'echo rows > $PRIMEWAY_ARTIFACTS/data.txt; mkdir /primeway-artifacts/sub; echo deep > /primeway-artifacts/sub/more.txt; sleep 3'
+  - id: clean
+    docker_image: busybox
+    command: 'sleep 3; echo cleaned'
+  - id: train
+    dependencies: [clean]
+    inputs: [fetch]
     docker_image: busybox
     artifacts_path: /out
-    command: sleep 2; echo R > /out/right.txt
-  - id: join
-    job_type: run
-    docker_image: busybox
-    inputs: [left, right]
-    command: cat /left/left.txt /right/right.txt > /primeway-artifacts/both.txt; cat /primeway-artifacts/both.txt; touch /left/x 2>/dev/null && echo writable || echo read-only
+    command: 'cat /fetch/data.txt $PRIMEWAY_INPUT_FETCH/sub/more.txt; touch /fetch/mine || echo read-only; echo weights > /out/model.txt'
 ");
-            Assert.Equal("waiting", Step(started, "join").GetProperty("status").GetString());
-            var ended = await WaitForEndAsync(started.GetProperty("id").GetString()!);
-            Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
-            Assert.All(ended.GetProperty("steps").EnumerateArray(), s => Assert.Equal("completed", s.GetProperty("status").GetString()));
+            var pipeline = await WaitForEndAsync(id);
+            Assert.Equal("completed", pipeline.GetProperty("status").GetString());
+            Assert.All(pipeline.GetProperty("steps").EnumerateArray(), s => Assert.Equal("completed", s.GetProperty("status").GetString()));
 
-            var left = await RunOf(ended, "left");
-            var right = await RunOf(ended, "right");
-            var join = await RunOf(ended, "join");
-            Assert.Equal(("pipeline", "left", ended.GetProperty("id").GetString()),
-                (left.GetProperty("started_by").GetString(), left.GetProperty("step_id").GetString(), left.GetProperty("pipeline_run_id").GetString()));
-            Assert.Equal("flow-left", left.GetProperty("job_name").GetString());
-            // Neither waited for the other; join waited for both.
-            Assert.True(left.GetProperty("started_at").GetDateTimeOffset() < right.GetProperty("ended_at").GetDateTimeOffset());
-            Assert.True(right.GetProperty("started_at").GetDateTimeOffset() < left.GetProperty("ended_at").GetDateTimeOffset());
-            Assert.True(join.GetProperty("created_at").GetDateTimeOffset() >= left.GetProperty("ended_at").GetDateTimeOffset());
-            Assert.True(join.GetProperty("created_at").GetDateTimeOffset() >= right.GetProperty("ended_at").GetDateTimeOffset());
+            var fetch = await RunOf(Step(pipeline, "fetch"));
+            var clean = await RunOf(Step(pipeline, "clean"));
+            var train = await RunOf(Step(pipeline, "train"));
+            DateTimeOffset Time(JsonElement run, string field) => run.GetProperty(field).GetDateTimeOffset();
+            Assert.True(Time(fetch, "started_at") < Time(clean, "ended_at") && Time(clean, "started_at") < Time(fetch, "ended_at"), "fetch and clean did not overlap");
+            Assert.True(Time(train, "started_at") >= Time(fetch, "ended_at") && Time(train, "started_at") >= Time(clean, "ended_at"), "train started before what it waits for ended");
 
-            Assert.Equal("L\nR\nread-only\n", await client.GetStringAsync("/v1/runs/" + join.GetProperty("id").GetString() + "/logs"));
-            using var zip = new ZipArchive(await client.GetStreamAsync("/v1/runs/" + join.GetProperty("id").GetString() + "/artifacts"));
-            using var reader = new System.IO.StreamReader(zip.GetEntry("both.txt")!.Open());
-            Assert.Equal("L\nR\n", reader.ReadToEnd());
+            var log = await client.GetStringAsync("/v1/runs/" + train.GetProperty("id").GetString() + "/logs?timestamps=false");
+            Assert.Contains("rows", log);
+            Assert.Contains("deep", log);
+            Assert.Contains("read-only", log);
+
+            var fetchZip = await DownloadAsync(fetch.GetProperty("id").GetString()!);
+            Assert.Equal(new[] { "data.txt", "sub/more.txt" }, fetchZip.Entries.Select(e => e.FullName).OrderBy(n => n));
+            var trainZip = await DownloadAsync(train.GetProperty("id").GetString()!);
+            using var model = new StreamReader(trainZip.GetEntry("model.txt")!.Open());
+            Assert.Equal("weights\n", model.ReadToEnd());
+        }
+
+        private async Task<ZipArchive> DownloadAsync(string runId)
+        {
+            var response = await client.GetAsync("/v1/runs/" + runId + "/artifacts");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/zip", response.Content.Headers.ContentType!.MediaType);
+            return new ZipArchive(new MemoryStream(await response.Content.ReadAsByteArrayAsync()));
         }
 
         [Fact]
-        public async Task A_failing_step_fails_the_pipeline_and_skips_its_dependents_while_others_finish()
+        public async Task On_the_process_backend_steps_find_their_folders_through_the_same_variables()
         {
-            var started = await StartAsync(@"pipeline_name: breaks
+            await using var hostServer = await RunningServer.StartAsync(backend: "process");
+            using var host = hostServer.Client(hostServer.AdminToken);
+            var response = await host.PostAsync("/v1/pipeline-runs", RunningServer.Yaml(@"pipeline_name: on-host
 steps:
-  - id: bad
-    job_type: run
+  - id: make
     docker_image: busybox
-    command: exit 3
-  - id: after-bad
-    job_type: run
+    command: 'echo made > ""$PRIMEWAY_ARTIFACTS/out.txt""'
+  - id: use
+    inputs: [make]
     docker_image: busybox
-    dependencies: [bad]
-    command: 'true'
-  - id: last
-    job_type: run
-    docker_image: busybox
-    dependencies: [after-bad]
-    command: 'true'
-  - id: aside
-    job_type: run
-    docker_image: busybox
-    command: sleep 1
-");
-            var ended = await WaitForEndAsync(started.GetProperty("id").GetString()!);
-            Assert.Equal(("failed", "step_failed"), (ended.GetProperty("status").GetString(), ended.GetProperty("reason").GetString()));
-            Assert.Equal("failed", Step(ended, "bad").GetProperty("status").GetString());
-            Assert.Equal(3, (await RunOf(ended, "bad")).GetProperty("exit_code").GetInt32());
-            foreach (var skipped in new[] { "after-bad", "last" })
+    command: 'cat ""$PRIMEWAY_INPUT_MAKE/out.txt""'
+"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
+            JsonElement pipeline;
+            var until = DateTime.UtcNow.AddSeconds(60);
+            while ((pipeline = JsonDocument.Parse(await host.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement).GetProperty("status").GetString() == "running")
             {
-                Assert.Equal("skipped", Step(ended, skipped).GetProperty("status").GetString());
-                Assert.Equal(JsonValueKind.Null, Step(ended, skipped).GetProperty("run_id").ValueKind);
+                Assert.True(DateTime.UtcNow < until, pipeline.ToString());
+                await Task.Delay(100);
             }
-            Assert.Equal("completed", Step(ended, "aside").GetProperty("status").GetString());
+            Assert.Equal("completed", pipeline.GetProperty("status").GetString());
+            var use = Step(pipeline, "use").GetProperty("run_id").GetString();
+            Assert.Contains("made", await host.GetStringAsync("/v1/runs/" + use + "/logs"));
         }
 
         [Fact]
-        public async Task Stopping_a_pipeline_stops_its_running_steps_and_starts_no_more()
+        public async Task A_failing_step_fails_the_pipeline_and_skips_its_dependents_while_independent_steps_finish()
         {
-            var started = await StartAsync("pipeline_name: halts\nsteps:\n" +
-                "  - {id: long, job_type: run, docker_image: busybox, command: sleep 300}\n" +
-                "  - {id: next, job_type: run, docker_image: busybox, dependencies: [long], command: 'true'}\n");
-            var id = started.GetProperty("id").GetString()!;
-            var until = DateTime.UtcNow.AddSeconds(60);
-            while (true)
+            var id = await StartAsync(@"pipeline_name: failing
+steps:
+  - id: breaks
+    docker_image: busybox
+    command: 'exit 3'
+  - id: after
+    dependencies: [breaks]
+    docker_image: busybox
+    command: 'echo never'
+  - id: later
+    dependencies: [after]
+    docker_image: busybox
+    command: 'echo never'
+  - id: aside
+    docker_image: busybox
+    command: 'sleep 1; echo fine'
+");
+            var pipeline = await WaitForEndAsync(id);
+            Assert.Equal(("failed", "step breaks failed"), (pipeline.GetProperty("status").GetString(), pipeline.GetProperty("reason").GetString()));
+            Assert.Equal(3, Step(pipeline, "breaks").GetProperty("exit_code").GetInt32());
+            Assert.Equal("skipped", Step(pipeline, "after").GetProperty("status").GetString());
+            Assert.Equal("skipped", Step(pipeline, "later").GetProperty("status").GetString());
+            Assert.Equal(JsonValueKind.Null, Step(pipeline, "later").GetProperty("run_id").ValueKind);
+            Assert.Equal("completed", Step(pipeline, "aside").GetProperty("status").GetString());
+        }
+
+        [Fact]
+        public async Task Stopping_a_pipeline_stops_its_running_steps_and_skips_the_rest()
+        {
+            var id = await StartAsync("pipeline_name: stopped\nsteps:\n  - id: long\n    docker_image: busybox\n    command: 'sleep 60'\n  - id: next\n    dependencies: [long]\n    docker_image: busybox\n    command: 'true'\n");
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (Step(JsonDocument.Parse(await client.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement, "long").GetProperty("status").GetString() != "running")
             {
-                var current = JsonDocument.Parse(await client.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement;
-                if (Step(current, "long").GetProperty("status").GetString() == "running") break;
-                Assert.True(DateTime.UtcNow < until, current.ToString());
+                Assert.True(DateTime.UtcNow < until, "step long never started");
                 await Task.Delay(100);
             }
             Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsync("/v1/pipeline-runs/" + id + "/stop", null)).StatusCode);
-            var ended = await WaitForEndAsync(id);
-            Assert.Equal(("stopped", "stopped", "skipped"),
-                (ended.GetProperty("status").GetString(), Step(ended, "long").GetProperty("status").GetString(), Step(ended, "next").GetProperty("status").GetString()));
+            var pipeline = await WaitForEndAsync(id, seconds: 30);
+            Assert.Equal("stopped", pipeline.GetProperty("status").GetString());
+            Assert.Equal("stopped", Step(pipeline, "long").GetProperty("status").GetString());
+            Assert.Equal("skipped", Step(pipeline, "next").GetProperty("status").GetString());
             Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/v1/pipeline-runs/" + id + "/stop", null)).StatusCode);
-        }
-
-        [Fact]
-        public async Task A_pipeline_run_carries_on_after_a_server_restart()
-        {
-            var data = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
-            string id;
-            await using (var first = await RunningServer.StartAsync(data))
-            {
-                using var before = first.Client(first.AdminToken);
-                var response = await before.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: durable\nsteps:\n" +
-                    "  - {id: first, job_type: run, docker_image: busybox, command: sleep 3; echo one > /primeway-artifacts/one}\n" +
-                    "  - {id: second, job_type: run, docker_image: busybox, inputs: [first], command: cat /first/one}\n"));
-                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-                id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-                while (JsonDocument.Parse(await before.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement.GetProperty("steps")[0].GetProperty("status").GetString() != "running")
-                    await Task.Delay(100);
-            }
-
-            await using var second = await RunningServer.StartAsync(data);
-            using var after = second.Client(second.AdminToken);
-            var ended = await WaitForEndAsync(after, id);
-            Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
-            Assert.Equal("one\n", await after.GetStringAsync("/v1/runs/" + Step(ended, "second").GetProperty("run_id").GetString() + "/logs"));
         }
 
         [Fact]
         public async Task An_invalid_pipeline_is_refused_with_its_diagnostics()
         {
-            var response = await client.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: loop\nsteps:\n" +
-                "  - {id: a, job_type: run, docker_image: busybox, dependencies: [b]}\n" +
-                "  - {id: b, job_type: run, docker_image: busybox, dependencies: [a]}\n"));
+            var response = await client.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: bad\nsteps:\n  - id: a\n    dependencies: [b]\n    docker_image: busybox\n  - id: b\n    dependencies: [a]\n    docker_image: busybox\n"));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
-            var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
-            var error = problem.GetProperty("errors").EnumerateArray().Single();
-            Assert.Equal(("PW1043", 4), (error.GetProperty("code").GetString(), error.GetProperty("line").GetInt32()));
+            var error = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("errors").EnumerateArray().Single();
+            Assert.Equal(("PW1052", 4), (error.GetProperty("code").GetString(), error.GetProperty("line").GetInt32()));
             Assert.Contains("a → b → a", error.GetProperty("message").GetString());
-            Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/v1/pipeline-runs/prun_nosuch")).StatusCode);
+        }
+
+        [Fact]
+        public async Task Pipeline_runs_belong_to_their_owner()
+        {
+            var id = await StartAsync("pipeline_name: mine\nsteps:\n  - id: a\n    docker_image: busybox\n    command: 'true'\n");
+            var created = await (await client.PostAsync("/v1/tokens", new StringContent("{\"name\": \"other\"}", System.Text.Encoding.UTF8, "application/json"))).Content.ReadAsStringAsync();
+            using var other = server.Client(JsonDocument.Parse(created).RootElement.GetProperty("token").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("/v1/pipeline-runs/" + id)).StatusCode);
+            Assert.Equal("[]", await other.GetStringAsync("/v1/pipeline-runs"));
+            await WaitForEndAsync(id);
         }
     }
 }

@@ -20,22 +20,16 @@ namespace Primeway.Server.Tests
     public sealed class RecoveryTests : IDisposable
     {
         private readonly string data = Path.Combine(Path.GetTempPath(), "primeway-recovery-" + Guid.NewGuid().ToString("N"));
-        private Process? serverProcess;
+        private ServerProcess? serverProcess;
 
-        public void Dispose()
-        {
-            if (serverProcess is { HasExited: false }) serverProcess.Kill(entireProcessTree: true);
-            serverProcess?.Dispose();
-        }
+        public void Dispose() => serverProcess?.Dispose();
 
         [Fact]
         public async Task After_kill_9_runs_in_every_state_are_reconciled_with_the_engine()
         {
-            var port = FreePort();
-            serverProcess = StartServerProcess(port);
-            using var client = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + port) };
-            await WaitForHealthAsync(client, serverProcess);
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
+            serverProcess = ServerProcess.Start(data, "--backend", "docker");
+            await serverProcess.WaitForHealthAsync();
+            using var client = serverProcess.Client(File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
 
             var finished = await StartAsync(client, "finished", "echo done");
             Assert.Equal("completed", (await RunningServer.WaitForEndAsync(client, finished)).GetProperty("status").GetString());
@@ -45,8 +39,7 @@ namespace Primeway.Server.Tests
             foreach (var (run, line) in new[] { (stillRunning, "a1"), (endsWhileDown, "b1"), (vanishes, "c1") })
                 await WaitForLogAsync(client, run, line);
 
-            serverProcess.Kill();
-            await serverProcess.WaitForExitAsync();
+            await serverProcess.KillAsync();
             Docker("rm", "-f", DockerBackend.ContainerName(vanishes));
             var neverStarted = await InsertPendingRunAsync("echo once");
             await Task.Delay(TimeSpan.FromSeconds(2));
@@ -104,45 +97,6 @@ namespace Primeway.Server.Tests
                 if (DateTime.UtcNow > until) throw new TimeoutException("'" + text + "' never appeared in the log of " + runId);
                 await Task.Delay(50);
             }
-        }
-
-        private Process StartServerProcess(int port)
-        {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "primeway.dll"), "server", "--urls", "http://127.0.0.1:" + port, "--data", data, "--backend", "docker" })
-                start.ArgumentList.Add(arg);
-            start.Environment.Remove("PRIMEWAY_API_TOKEN");
-            var process = Process.Start(start)!;
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return process;
-        }
-
-        private static async Task WaitForHealthAsync(HttpClient client, Process process)
-        {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (true)
-            {
-                Assert.False(process.HasExited, "primeway server exited with code " + (process.HasExited ? process.ExitCode : 0));
-                try
-                {
-                    if ((await client.GetAsync("/healthz")).IsSuccessStatusCode) return;
-                }
-                catch (HttpRequestException) { }
-                if (DateTime.UtcNow > until) throw new TimeoutException("primeway server did not answer /healthz within 30 s");
-                await Task.Delay(100);
-            }
-        }
-
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
         }
 
         private static void Docker(params string[] args)

@@ -52,31 +52,6 @@ namespace Primeway.Server.Tests
         }
 
         [Fact]
-        public async Task A_run_jobs_artifacts_are_kept_with_the_run_and_downloaded_as_a_zip()
-        {
-            var run = await StartAsync(RunJob("writes", "mkdir -p /primeway-artifacts/sub && echo model > /primeway-artifacts/sub/model.txt && echo 1 > /primeway-artifacts/score"));
-            Assert.Equal("completed", (await RunningServer.WaitForEndAsync(admin, Id(run))).GetProperty("status").GetString());
-            var response = await admin.GetAsync("/v1/runs/" + Id(run) + "/artifacts");
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
-            using (var zip = new System.IO.Compression.ZipArchive(await response.Content.ReadAsStreamAsync()))
-            {
-                Assert.Equal(new[] { "score", "sub/model.txt" }, zip.Entries.Select(e => e.FullName).OrderBy(n => n, StringComparer.Ordinal));
-                using var reader = new System.IO.StreamReader(zip.GetEntry("sub/model.txt")!.Open());
-                Assert.Equal("model\n", reader.ReadToEnd());
-            }
-
-            // artifacts_path moves where the job writes them.
-            var elsewhere = await StartAsync(RunJob("writes-out", "echo x > /out/x.txt", "artifacts_path: /out\n"));
-            Assert.Equal("completed", (await RunningServer.WaitForEndAsync(admin, Id(elsewhere))).GetProperty("status").GetString());
-            using (var zip = new System.IO.Compression.ZipArchive(await admin.GetStreamAsync("/v1/runs/" + Id(elsewhere) + "/artifacts")))
-                Assert.Equal("x.txt", zip.Entries.Single().FullName);
-
-            Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/v1/runs/" + Id(run))).StatusCode);
-            Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/v1/runs/" + Id(run) + "/artifacts")).StatusCode);
-        }
-
-        [Fact]
         public async Task A_failing_job_is_failed_with_its_exit_code()
         {
             var ended = await RunningServer.WaitForEndAsync(admin, Id(await StartAsync(RunJob("fails", "exit 7"))));

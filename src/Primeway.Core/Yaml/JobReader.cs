@@ -19,15 +19,14 @@ namespace Primeway.Yaml
             this.file = file;
         }
 
-        /// <summary>Reads the job's fields; keys in <paramref name="otherKeys"/> belong to the caller (a pipeline step's id) and are left alone.</summary>
-        public static JobSpec Read(YMapping root, string? file, int documentIndex, SourcePosition position, ICollection<string>? otherKeys = null)
+        public static JobSpec Read(YMapping root, string? file, int documentIndex, SourcePosition position)
         {
             var job = new JobSpec { SourceFile = file, DocumentIndex = documentIndex, Position = position };
-            new JobReader(job, file).ReadFields(root, otherKeys);
+            new JobReader(job, file).ReadFields(root);
             return job;
         }
 
-        private void ReadFields(YMapping root, ICollection<string>? otherKeys)
+        private void ReadFields(YMapping root)
         {
             foreach (var pair in root.Pairs)
             {
@@ -37,12 +36,10 @@ namespace Primeway.Yaml
                     continue;
                 }
                 var key = keyNode.Value;
-                if (otherKeys != null && otherKeys.Contains(key)) continue;
                 var field = JobFields.Find(key);
                 if (field == null)
                 {
-                    var known = otherKeys == null ? JobFields.AllKeys : JobFields.AllKeys.Concat(otherKeys);
-                    Error(DiagnosticCodes.UnknownField, key, keyNode.Position, UnknownKeyMessage(key, known, otherKeys == null ? "job file" : "pipeline step"));
+                    Error(DiagnosticCodes.UnknownField, key, keyNode.Position, UnknownKeyMessage(key, JobFields.AllKeys, "job file"));
                     continue;
                 }
                 if (job.FieldPositions.ContainsKey(field.Key))
@@ -357,7 +354,7 @@ namespace Primeway.Yaml
         internal static string UnknownKeyMessage(string key, IEnumerable<string> known, string where)
         {
             var guess = Text.DidYouMean(key, known);
-            return "'" + key + "' is not a field of a " + (where == "job file" || where.StartsWith("pipeline", StringComparison.Ordinal) ? where : where + " entry") + "." +
+            return "'" + key + "' is not a field of a " + (where == "job file" ? where : where + " entry") + "." +
                 (guess != null ? " Did you mean '" + guess + "'?" : " Known fields: " + string.Join(", ", known.OrderBy(k => k)) + ".");
         }
 

@@ -31,13 +31,55 @@ namespace Primeway.Yaml
         private static void WriteJob(IEmitter e, JobSpec job)
         {
             e.Emit(new MappingStart());
+            WriteJobFields(e, job);
+            e.Emit(new MappingEnd());
+        }
+
+        private static void WriteJobFields(IEmitter e, JobSpec job)
+        {
             foreach (var field in JobFields.All)
             {
                 if (!field.IsSet(job)) continue;
                 Plain(e, field.Key);
                 WriteValue(e, field, field.Get(job)!);
             }
+        }
+
+        /// <summary>A pipeline file: its name and schedule, then each step's id, dependencies and inputs before its job fields.</summary>
+        public static string WritePipeline(PipelineSpec pipeline)
+        {
+            var writer = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+            var e = new Emitter(writer, new EmitterSettings().WithNewLine("\n"));
+            e.Emit(new StreamStart());
+            e.Emit(new DocumentStart(null, null, isImplicit: true));
+            e.Emit(new MappingStart());
+            if (pipeline.PipelineName != null) { Plain(e, "pipeline_name"); Str(e, pipeline.PipelineName); }
+            if (pipeline.Schedule != null) { Plain(e, "schedule"); Str(e, pipeline.Schedule); }
+            Plain(e, "steps");
+            e.Emit(new SequenceStart(null, null, false, SequenceStyle.Block));
+            foreach (var step in pipeline.Steps)
+            {
+                e.Emit(new MappingStart());
+                if (step.Id != null) { Plain(e, "id"); Str(e, step.Id); }
+                WriteIds(e, "dependencies", step.Dependencies);
+                WriteIds(e, "inputs", step.Inputs);
+                WriteJobFields(e, step.Job);
+                e.Emit(new MappingEnd());
+            }
+            e.Emit(new SequenceEnd());
             e.Emit(new MappingEnd());
+            e.Emit(new DocumentEnd(isImplicit: true));
+            e.Emit(new StreamEnd());
+            return writer.ToString();
+        }
+
+        private static void WriteIds(IEmitter e, string key, List<string> ids)
+        {
+            if (ids.Count == 0) return;
+            Plain(e, key);
+            e.Emit(new SequenceStart(null, null, false, SequenceStyle.Flow));
+            foreach (var id in ids) Str(e, id);
+            e.Emit(new SequenceEnd());
         }
 
         private static void WriteValue(IEmitter e, JobField field, object value)

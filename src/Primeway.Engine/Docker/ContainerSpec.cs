@@ -17,9 +17,8 @@ namespace Primeway.Engine.Docker
                 MemorySwap = workload.MemoryBytes ?? 0,
                 NanoCPUs = workload.NanoCpus ?? 0,
                 NetworkMode = hostNetwork ? "host" : null,
+                Binds = workload.Mounts.Count == 0 ? null : workload.Mounts.Select(m => m.HostPath + ":" + m.ContainerPath + (m.ReadOnly ? ":ro" : ":rw")).ToList(),
             };
-            if (workload.Mounts.Count > 0)
-                host.Binds = workload.Mounts.Select(m => m.HostPath + ":" + m.ContainerPath + (m.ReadOnly ? ":ro" : "")).ToList();
             if (workload.DiskBytes is long disk && withDiskQuota)
                 host.StorageOpt = new Dictionary<string, string> { ["size"] = disk.ToString(CultureInfo.InvariantCulture) };
             if (workload.GpuCount > 0)

@@ -39,6 +39,9 @@ namespace Primeway.Engine.Process
             };
             foreach (var arg in System.Linq.Enumerable.Skip(workload.HostCommand, 1)) info.ArgumentList.Add(arg);
             foreach (var pair in workload.Environment) info.Environment[pair.Key] = pair.Value;
+            // No container to mount into: a host process finds its folders where they are, through the same variables.
+            foreach (var mount in workload.Mounts)
+                if (mount.EnvironmentName != null) info.Environment[mount.EnvironmentName] = mount.HostPath;
             try
             {
                 var process = System.Diagnostics.Process.Start(info) ?? throw new EngineException("job '" + workload.JobName + "': the process did not start.");

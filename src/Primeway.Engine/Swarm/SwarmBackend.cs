@@ -71,6 +71,31 @@ namespace Primeway.Engine.Swarm
             }
         }
 
+        /// <summary>
+        /// A deploy job's health endpoint as the task's health check, so the swarm replaces an unhealthy task and rolls
+        /// back a bad update. It asks with whichever HTTP client the image has; an image with none passes the check
+        /// and is watched by Primeway's own health polling alone.
+        /// </summary>
+        internal static HealthConfig? HealthCheckFor(Workload workload)
+        {
+            if (!workload.IsDeploy || workload.HealthUrl == null) return null;
+            var url = workload.HealthUrl.ToString();
+            var probe =
+                "if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null '" + url + "'; " +
+                "elif command -v curl >/dev/null 2>&1; then curl -fsS -o /dev/null '" + url + "'; " +
+                "elif command -v python3 >/dev/null 2>&1; then python3 -c 'import urllib.request; urllib.request.urlopen(\"" + url + "\", timeout=4)'; " +
+                "else exit 0; fi";
+            var grace = workload.Job.HealthCheckTimeout is int seconds ? TimeSpan.FromSeconds(seconds) : TimeSpan.FromMinutes(5);
+            return new HealthConfig
+            {
+                Test = new List<string> { "CMD-SHELL", probe },
+                Interval = TimeSpan.FromSeconds(5),
+                Timeout = TimeSpan.FromSeconds(5),
+                Retries = 3,
+                StartPeriod = (long)grace.TotalMilliseconds * 1_000_000,
+            };
+        }
+
         /// <summary>The service for a workload: mode, command, env, labels, limits and reservations, placement, restarts.</summary>
         internal static ServiceSpec ServiceSpecFor(Workload workload, string image)
         {
@@ -108,6 +133,9 @@ namespace Primeway.Engine.Swarm
                         Args = workload.Arguments?.ToList(),
                         Env = workload.Environment.Select(e => e.Key + "=" + e.Value).ToList(),
                         Labels = new Dictionary<string, string>(workload.Labels),
+                        Healthcheck = HealthCheckFor(workload),
+                        // Bind mounts are folders of the node the task lands on: shared storage, or a single node.
+                        Mounts = workload.Mounts.Select(m => new global::Docker.DotNet.Models.Mount { Type = "bind", Source = m.HostPath, Target = m.ContainerPath, ReadOnly = m.ReadOnly }).ToList(),
                     },
                     Resources = resources,
                     RestartPolicy = workload.IsDeploy

@@ -25,21 +25,53 @@ namespace Primeway.Host.Commands
 
         public static Command Create(TextWriter stdout, TextWriter stderr)
         {
-            var file = new Argument<string>("file") { Description = "The job file (one job), or a pipeline file." };
+            var file = new Argument<string>("file") { Description = "The job file (one job)." };
             var backend = new Option<string?>("--backend") { Description = "docker or process; default: docker when an engine answers, else process." };
             backend.AcceptOnlyFromAmong("docker", "swarm", "process");
-            var artifacts = new Option<string?>("--artifacts") { Description = "Pipelines: where the steps' artifacts go (default ./primeway-artifacts/<pipeline_name>-<time>)." };
-            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory). A pipeline file runs its steps in order.")
+            var server = RemoteCommands.ServerOption();
+            server.Description = "Run the job on this server (token: PRIMEWAY_API_TOKEN) instead of in this process.";
+            var detach = new Option<bool>("--detach", "-d") { Description = "Submit the job to the server (--server, else the configured or local one), print the run id and return." };
+            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory).")
             {
                 file,
                 backend,
-                artifacts,
+                server,
+                detach,
             };
-            command.SetAction(result => Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr, artifactsDirectory: result.GetValue(artifacts)));
+            command.SetAction(result =>
+            {
+                if (result.GetValue(server) == null && !result.GetValue(detach)) return Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr);
+                if (result.GetValue(backend) != null) { stderr.WriteLine("primeway: --backend chooses the engine of a run in this process; a server has its own (primeway server --backend)."); return ExitCodes.UsageOrIo; }
+                return ServerRun.Run(result.GetValue(file)!, result.GetValue(server), result.GetValue(detach), stdout, stderr);
+            });
             return command;
         }
 
-        internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default, string? artifactsDirectory = null)
+        /// <summary>Reads the one job of a file and prints its diagnostics; an exit code when it cannot be run.</summary>
+        internal static (JobSpec? Job, int ExitCode) ReadOneJob(string path, TextWriter stderr, Action<string>? report = null)
+        {
+            report ??= stderr.WriteLine;
+            if (!File.Exists(path))
+            {
+                stderr.WriteLine("primeway: no such file: " + path);
+                return (null, ExitCodes.UsageOrIo);
+            }
+            var read = JobYaml.ReadFile(path);
+            var validation = JobValidator.Validate(read);
+            var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).Select(d => d.ToString()).Distinct().ToList();
+            foreach (var d in diagnostics) report(d);
+            if (read.Diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return (null, ExitCodes.UsageOrIo);
+            if (read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).Any(d => d.IsError)) return (null, ExitCodes.Invalid);
+            if (read.Jobs.Count != 1)
+            {
+                stderr.WriteLine("primeway: " + path + " holds " + read.Jobs.Count + " jobs (" + string.Join(", ", read.Jobs.Select(j => j.JobName))
+                    + "); primeway run takes a file with one job. Put the job you want to run in its own file.");
+                return (null, ExitCodes.UsageOrIo);
+            }
+            return (read.Jobs[0], ExitCodes.Success);
+        }
+
+        internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             int signalExit = Interrupted;
@@ -53,11 +85,6 @@ namespace Primeway.Host.Commands
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
             try
             {
-                if (File.Exists(path) && PipelineYaml.IsPipeline(File.ReadAllText(path)))
-                {
-                    int code = RunPipelineAsync(path, backendName, artifactsDirectory, stdout, stderr, stop.Token).GetAwaiter().GetResult();
-                    return stop.IsCancellationRequested ? signalExit : code;
-                }
                 return RunAsync(path, backendName, stdout, stderr, stop.Token, () => signalExit).GetAwaiter().GetResult();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -68,25 +95,9 @@ namespace Primeway.Host.Commands
 
         private static async Task<int> RunAsync(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken, Func<int> signalExit)
         {
-            if (!File.Exists(path))
-            {
-                stderr.WriteLine("primeway: no such file: " + path);
-                return ExitCodes.UsageOrIo;
-            }
-            var read = JobYaml.ReadFile(path);
-            var validation = JobValidator.Validate(read);
-            var diagnostics = read.Diagnostics.Concat(validation.SelectMany(v => v.Diagnostics)).OrderBy(d => d.Line).ThenBy(d => d.Column).ToList();
             var listener = new ConsoleListener(stdout, stderr);
-            foreach (var d in diagnostics) listener.Report(d.ToString());
-            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
-            if (diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
-            if (read.Jobs.Count != 1)
-            {
-                stderr.WriteLine("primeway: " + path + " holds " + read.Jobs.Count + " jobs (" + string.Join(", ", read.Jobs.Select(j => j.JobName))
-                    + "); primeway run takes a file with one job. Put the job you want to run in its own file.");
-                return ExitCodes.UsageOrIo;
-            }
-            var job = read.Jobs[0];
+            var (job, exitCode) = ReadOneJob(path, stderr, listener.Report);
+            if (job == null) return exitCode;
             try
             {
                 await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
@@ -100,33 +111,6 @@ namespace Primeway.Host.Commands
                     case RunState.Stopped: return signalExit();
                     default: return result.ExitCode;
                 }
-            }
-            catch (EngineException e)
-            {
-                listener.Report("primeway: " + e.Message);
-                return EngineFailed;
-            }
-        }
-
-        private static async Task<int> RunPipelineAsync(string path, string? backendName, string? artifactsDirectory, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
-        {
-            var read = PipelineYaml.ReadFile(path);
-            var listener = new ConsoleListener(stdout, stderr);
-            var diagnostics = read.Diagnostics.ToList();
-            if (read.Pipeline != null) diagnostics.AddRange(PipelineValidator.Validate(read.Pipeline).Diagnostics);
-            foreach (var d in diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column)) listener.Report(d.ToString());
-            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
-            if (read.Pipeline == null || diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
-            var pipeline = read.Pipeline;
-            var artifacts = Path.GetFullPath(artifactsDirectory ?? Path.Combine("primeway-artifacts",
-                pipeline.PipelineName + "-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture)));
-            Directory.CreateDirectory(artifacts);
-            try
-            {
-                await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
-                if (backend.Name != "docker" && pipeline.Steps.Any(s => s.Inputs.Count > 0))
-                    listener.Report("primeway: warning: the " + backend.Name + " backend cannot bind artifacts into steps; steps with inputs will not find them.");
-                return await new LocalPipeline(pipeline, backend, artifacts, listener, stderr).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (EngineException e)
             {

@@ -92,27 +92,31 @@ namespace Primeway.Host.Commands
 
         private static bool IsPipelineFile(string file)
         {
-            try { return PipelineYaml.IsPipeline(System.IO.File.ReadAllText(file)); }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException) { return false; }
+            try { return PipelineYaml.IsPipeline(File.ReadAllText(file)); }
+            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException) { return false; }
         }
 
-        /// <summary>A pipeline file counts as one job per step; a step is invalid when it or the graph around it has an error.</summary>
+        /// <summary>A pipeline file: its own rules, then each step's job, counted as the file's jobs.</summary>
         private static FileReport CheckPipeline(string file)
         {
             var read = PipelineYaml.ReadFile(file);
-            var pipeline = read.Pipeline;
-            var report = new FileReport { File = file, JobCount = Math.Max(1, pipeline?.Steps.Count ?? 0) };
+            var report = new FileReport { File = file };
             report.Diagnostics.AddRange(read.Diagnostics);
-            if (pipeline != null)
+            if (read.Pipeline != null)
             {
-                var result = PipelineValidator.Validate(pipeline);
+                var result = PipelineValidator.Validate(read.Pipeline);
                 report.Diagnostics.AddRange(result.Diagnostics);
-                var invalidSteps = pipeline.Steps.Count(step => !JobValidator.Validate(step.Job).IsValid);
-                report.InvalidJobs = result.IsValid ? 0 : Math.Max(1, invalidSteps);
+                report.JobCount = read.Pipeline.Steps.Count;
+                report.InvalidJobs = read.Pipeline.Steps.Count(step => result.Errors.Any(e => e.Line >= step.Job.SourceLine && BelongsTo(read.Pipeline, step, e)));
             }
-            else if (read.HasErrors) report.InvalidJobs = 1;
             report.Diagnostics.Sort((a, b) => a.Line != b.Line ? a.Line.CompareTo(b.Line) : a.Column.CompareTo(b.Column));
             return report;
+        }
+
+        private static bool BelongsTo(PipelineSpec pipeline, PipelineStep step, Diagnostic error)
+        {
+            var next = pipeline.Steps.IndexOf(step) + 1;
+            return next >= pipeline.Steps.Count || error.Line < pipeline.Steps[next].Job.SourceLine;
         }
 
         private static void WriteText(List<FileReport> reports, TextWriter stdout)

@@ -18,10 +18,10 @@ namespace Primeway.PowerShell.Loading
             AssemblyLoadContext.Default.Resolving += ResolvePrimewayCore;
         }
 
-        // Only the entry point into our dependencies is redirected; everything it references is then
+        // Only the entry points into our dependencies are redirected; everything they reference is then
         // resolved by the dependency context itself.
         private static Assembly? ResolvePrimewayCore(AssemblyLoadContext requester, AssemblyName name) =>
-            string.Equals(name.Name, DependencyResolver.EntryAssemblyName, StringComparison.Ordinal)
+            Array.IndexOf(DependencyResolver.EntryAssemblyNames, name.Name) >= 0
                 ? context!.LoadFromAssemblyName(name)
                 : null;
     }

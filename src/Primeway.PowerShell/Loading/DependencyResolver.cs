@@ -6,14 +6,15 @@ using System.Runtime.InteropServices;
 namespace Primeway.PowerShell.Loading
 {
     /// <summary>
-    /// Finds the module's own dependencies (Primeway.Core, YamlDotNet, Cronos) in module/dependencies/, a folder
+    /// Finds the module's own dependencies (Primeway.Core, Primeway.Client, YamlDotNet, Cronos, System.Text.Json) in module/dependencies/, a folder
     /// PowerShell does not probe. On PowerShell 7 they are loaded into <see cref="DependencyLoadContext"/>, so a
     /// different YamlDotNet loaded by another module cannot break ours. On Windows PowerShell 5.1 (.NET Framework,
     /// no load contexts) they are loaded from that folder when the runtime asks for them.
     /// </summary>
     internal static class DependencyResolver
     {
-        internal const string EntryAssemblyName = "Primeway.Core";
+        /// <summary>The assemblies the cmdlets name; what they use in turn is found by the load context.</summary>
+        internal static readonly string[] EntryAssemblyNames = { "Primeway.Core", "Primeway.Client" };
 
         private static readonly object Gate = new object();
         // Process-wide by nature: an assembly is loaded once per process, whatever the number of runspaces.

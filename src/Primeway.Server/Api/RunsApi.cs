@@ -1,4 +1,5 @@
 using System;
+using System.IO;
 using System.Linq;
 using System.Text;
 using System.Text.Json;
@@ -27,15 +28,15 @@ namespace Primeway.Server.Api
             runs.MapGet("/{id}", Get).WithSummary("One run.");
             runs.MapGet("/{id}/logs", Logs).WithSummary("The run's log as text; follow=true streams server-sent events until the run ends; tail=N.");
             runs.MapPost("/{id}/stop", Stop).WithSummary("Stop a run: SIGTERM, then kill after the grace period.");
-            runs.MapGet("/{id}/artifacts", Artifacts).WithSummary("A run job's artifacts (what it wrote to its artifacts_path) as a zip.");
-            runs.MapDelete("/{id}", Delete).WithSummary("Remove a finished run, its log and its artifacts.");
+            runs.MapGet("/{id}/artifacts", DownloadArtifacts).WithSummary("The run's artifacts (what it wrote to /primeway-artifacts) as a zip.");
+            runs.MapDelete("/{id}", Delete).WithSummary("Remove a finished run and its log.");
         }
 
         public sealed record RunView(
             string Id, string JobId, string JobName, string JobType, string Status, string? Reason, int? ExitCode,
             DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds,
-            string? HealthStatus, string? Url, string? DirectUrl, bool StopRequested, string StartedBy, double? ColdStartSeconds,
-            string? PipelineRunId, string? StepId);
+            string? HealthStatus, string? Url, bool StopRequested, string? Node, string? Supervisor,
+            string? DirectUrl, string StartedBy, double? ColdStartSeconds);
 
         /// <summary>The run as the API shows it: a deploy run's url is its gateway address; direct_url is the container's own.</summary>
         public static RunView View(RunRecord run, HttpContext context)
@@ -45,8 +46,8 @@ namespace Primeway.Server.Api
                 ? Gateway.GatewayLinks.UrlFor(run.JobName, context.RequestServices.GetRequiredService<ServerOptions>(), context.Request)
                 : run.Url;
             return new RunView(run.Id, run.JobId, run.JobName, run.JobType, run.Status, run.Reason, run.ExitCode, run.CreatedAt, run.StartedAt, run.EndedAt,
-                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, url, run.Url, run.StopRequested, run.StartedBy, run.ColdStartSeconds,
-                run.PipelineRunId, run.StepId);
+                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, url, run.StopRequested, run.Node,
+                RunStatus.IsFinished(run.Status) ? null : run.Supervisor, run.Url, run.StartedBy, run.ColdStartSeconds);
         }
 
         private static async Task<IResult> StartStoredJob(string id, HttpContext context, IStore store, Supervisor supervisor, ProjectFiles projects, CancellationToken ct)
@@ -89,21 +90,20 @@ namespace Primeway.Server.Api
             return Results.Accepted("/v1/runs/" + id, View(stopping, context));
         }
 
-        private static async Task Artifacts(string id, HttpContext context, IStore store, RunArtifacts artifacts, CancellationToken ct)
+        private static async Task<IResult> DownloadArtifacts(string id, HttpContext context, IStore store, Artifacts artifacts, CancellationToken ct)
         {
             var run = await store.GetRunAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
-            if (run == null || !artifacts.Has(id))
-            {
-                await (run == null ? Problems.NotFound("Run", id)
-                    : Problems.Result(StatusCodes.Status404NotFound, "No artifacts", "Run '" + id + "' keeps no artifacts: only run jobs do, from their artifacts_path.")).ExecuteAsync(context).ConfigureAwait(false);
-                return;
-            }
-            context.Response.ContentType = "application/zip";
-            context.Response.Headers.ContentDisposition = "attachment; filename=\"" + id + "-artifacts.zip\"";
-            await artifacts.WriteZipAsync(id, context.Response.Body, ct).ConfigureAwait(false);
+            if (run == null) return Problems.NotFound("Run", id);
+            if (!artifacts.Has(id))
+                return Problems.Result(StatusCodes.Status404NotFound, "No artifacts",
+                    "Run '" + id + "' kept no artifacts: a run job keeps what it writes to /primeway-artifacts (or its artifacts_path).");
+            var zip = new MemoryStream();
+            artifacts.WriteZip(id, zip);
+            zip.Position = 0;
+            return Results.File(zip, "application/zip", run.JobName + "-" + id + "-artifacts.zip");
         }
 
-        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, RunArtifacts artifacts, CancellationToken ct)
+        private static async Task<IResult> Delete(string id, HttpContext context, IStore store, RunLogs logs, ProjectFiles projects, Artifacts artifacts, CancellationToken ct)
         {
             var owner = context.GetCaller().Owner;
             var run = await store.GetRunAsync(owner, id, ct).ConfigureAwait(false);

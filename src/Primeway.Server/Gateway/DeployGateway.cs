@@ -115,7 +115,7 @@ namespace Primeway.Server.Gateway
                     SetDown(route, "Deploy job '" + route.JobName + "' was deleted; there is nothing to start.");
                     return;
                 }
-                await supervisor.SubmitAsync(job, CancellationToken.None, RunTrigger.Gateway).ConfigureAwait(false);
+                await supervisor.SubmitAsync(job, run => run with { StartedBy = RunTrigger.Gateway }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (Exception e)
             {

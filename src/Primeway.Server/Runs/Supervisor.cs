@@ -16,6 +16,8 @@ namespace Primeway.Server.Runs
     /// alone writes its status, so transitions never race. After a restart (kill -9 included) it reconciles with
     /// the engine by run id: what still runs is followed again, what ended gets its real exit code and logs,
     /// what vanished is terminated as lost. A run is started only from pending, so none is started twice.
+    /// Where several instances share the store, each run is supervised by the one instance that holds its lease;
+    /// leases are renewed by a heartbeat, and the runs of an instance that stopped renewing are taken over.
     /// </summary>
     public sealed class Supervisor : BackgroundService
     {
@@ -24,42 +26,45 @@ namespace Primeway.Server.Runs
         private readonly IJobBackend backend;
         private readonly ServerOptions options;
         private readonly ProjectFiles projects;
-        private readonly RunArtifacts artifacts;
-        private readonly Pipelines.StepInputs stepInputs;
+        private readonly Artifacts artifacts;
         private readonly ILogger<Supervisor> log;
+        private readonly string instance;
         private readonly Channel<string> queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
         private readonly ConcurrentDictionary<string, CancellationTokenSource> stopSignals = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
         private readonly ConcurrentDictionary<string, Task> drivers = new ConcurrentDictionary<string, Task>(StringComparer.Ordinal);
         private readonly SemaphoreSlim starting;
         private readonly TaskCompletionSource<bool> reconciled = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, RunArtifacts artifacts, Pipelines.StepInputs stepInputs, ILogger<Supervisor> log)
+        public Supervisor(IStore store, RunLogs logs, IJobBackend backend, ServerOptions options, ProjectFiles projects, Artifacts artifacts, ILogger<Supervisor> log)
         {
-            this.artifacts = artifacts;
-            this.stepInputs = stepInputs;
             this.store = store;
             this.logs = logs;
             this.backend = backend;
             this.options = options;
             this.projects = projects;
+            this.artifacts = artifacts;
             this.log = log;
+            instance = options.InstanceId;
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
         }
 
-        // Why a run was asked to stop (user, idle, schedule_end), for its driver to report; the store keeps it too.
+        // Why a run was asked to stop here (user, idle, schedule_end); a stop asked through another instance is read from the store.
         private readonly ConcurrentDictionary<string, string> stopReasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
-        /// <summary>Raised after every stored change of a run (on the thread that made it): the gateway's routes follow it.</summary>
+        /// <summary>Raised after every change of a run this instance stores (on the thread that made it): the gateway's routes follow it.</summary>
         public event Action<RunRecord>? RunChanged;
 
         /// <summary>Completes once the runs left by an earlier server have been reconciled.</summary>
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public async Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api, string? pipelineRunId = null, string? stepId = null)
+        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct) => SubmitAsync(job, run => run, ct);
+
+        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken)"/>, with more said of the run (a pipeline step's fields).</summary>
+        public async Task<RunRecord> SubmitAsync(JobRecord job, Func<RunRecord, RunRecord> describe, CancellationToken ct)
         {
-            var run = new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
-                DateTimeOffset.UtcNow, null, null, null, null, false) { StartedBy = startedBy, PipelineRunId = pipelineRunId, StepId = stepId };
+            var run = describe(new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
+                DateTimeOffset.UtcNow, null, null, null, null, false) { Supervisor = instance, LeaseExpiresAt = DateTimeOffset.UtcNow + options.LeaseDuration });
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
             Changed(run);
             queue.Writer.TryWrite(run.Id);
@@ -67,37 +72,43 @@ namespace Primeway.Server.Runs
         }
 
         /// <summary>
-        /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver. A stop for
-        /// the user ends as stopped; one by the system (reason idle or schedule_end) ends as terminated.
+        /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver, here or, through
+        /// the store, in the instance that supervises it. A stop for a user (reason user) ends as stopped; one by the
+        /// system (idle, schedule_end) as terminated.
         /// </summary>
         public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct, string reason = "user")
         {
-            var requested = run with { StopRequested = true, Reason = reason };
+            if (!await store.RequestStopAsync(run.Id, reason, ct).ConfigureAwait(false))
+                return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run;
             stopReasons[run.Id] = reason;
-            await store.UpdateRunAsync(requested, ct).ConfigureAwait(false);
             if (stopSignals.TryGetValue(run.Id, out var signal))
-            {
                 signal.Cancel();
-                return requested;
-            }
-            if (run.Status == RunStatus.Pending)
+            else if (await store.StopIfPendingAsync(run.Id, DateTimeOffset.UtcNow, reason, ct).ConfigureAwait(false) is RunRecord stopped)
             {
-                var (status, why) = StopEnding(run.Id);
-                var stopped = requested with { Status = status, Reason = why, EndedAt = DateTimeOffset.UtcNow };
-                await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
+                stopReasons.TryRemove(run.Id, out _);
                 Changed(stopped);
                 logs.Complete(run.Id);
                 return stopped;
             }
-            return requested;
+            return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run with { StopRequested = true };
         }
 
         /// <summary>How a stopped run ends: stopped when a user asked, terminated when the system did.</summary>
-        private (string Status, string Reason) StopEnding(string runId)
+        private async Task<(string Status, string Reason)> StopEndingAsync(string runId)
         {
-            var reason = stopReasons.TryRemove(runId, out var why) ? why : "user";
+            if (!stopReasons.TryRemove(runId, out var reason))
+                reason = (await store.GetAnyRunAsync(runId).ConfigureAwait(false))?.Reason is string stored && stored != "user" && IsSystemStop(stored) ? stored : "user";
             return (reason == "user" ? RunStatus.Stopped : RunStatus.Terminated, reason);
         }
+
+        private static bool IsSystemStop(string reason) => reason == "idle" || reason == "schedule_end";
+
+        private static string StopMessage(string reason) => reason switch
+        {
+            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
+            "schedule_end" => "stopped at the end of its schedule.",
+            _ => "stopped on request.",
+        };
 
         private void Changed(RunRecord run)
         {
@@ -109,7 +120,9 @@ namespace Primeway.Server.Runs
         {
             try
             {
-                await ReconcileAsync(stoppingToken).ConfigureAwait(false);
+                // One instance alone on its store takes back every unfinished run; instances sharing one wait for leases to lapse.
+                var left = await store.ClaimRunsAsync(instance, DateTimeOffset.UtcNow, options.LeaseDuration, ignoreLeases: !store.IsShared, stoppingToken).ConfigureAwait(false);
+                await ReconcileAsync(left, stoppingToken).ConfigureAwait(false);
             }
             catch (Exception e) when (!(e is OperationCanceledException))
             {
@@ -119,12 +132,63 @@ namespace Primeway.Server.Runs
             {
                 reconciled.TrySetResult(true);
             }
+            var leases = KeepLeasesAsync(stoppingToken);
             try
             {
                 await foreach (var runId in queue.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
-                    Drive(runId, resume: null);
+                    if (!drivers.ContainsKey(runId)) Drive(runId, resume: null);
             }
             catch (OperationCanceledException) { }
+            await leases.ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// The heartbeat: renews this instance's leases, lets go of runs another instance has taken, and where the
+        /// store is shared, passes on stop requests made through other instances and takes over runs whose lease lapsed.
+        /// </summary>
+        private async Task KeepLeasesAsync(CancellationToken ct)
+        {
+            var renewed = DateTimeOffset.UtcNow;
+            while (!ct.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(options.LeasePollInterval, ct).ConfigureAwait(false);
+                    var now = DateTimeOffset.UtcNow;
+                    if (now - renewed >= options.LeaseDuration / 3)
+                    {
+                        var held = await store.RenewLeasesAsync(instance, now + options.LeaseDuration, ct).ConfigureAwait(false);
+                        renewed = now;
+                        await LetGoOfTakenRunsAsync(held, ct).ConfigureAwait(false);
+                    }
+                    if (!store.IsShared) continue;
+                    foreach (var id in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
+                        if (stopSignals.TryGetValue(id, out var signal)) signal.Cancel();
+                    var orphans = await store.ClaimRunsAsync(instance, now, options.LeaseDuration, ignoreLeases: false, ct).ConfigureAwait(false);
+                    foreach (var run in orphans)
+                        log.LogWarning("Taking over run {RunId} from server instance {Previous}, which stopped renewing its lease.", run.Id, run.Supervisor ?? "(none)");
+                    await ReconcileAsync(orphans, ct).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { }
+                catch (Exception e)
+                {
+                    log.LogWarning(e, "Renewing run leases failed; trying again.");
+                }
+            }
+        }
+
+        /// <summary>A run driven here whose lease another instance now holds (this one was too slow to renew): stop following it.</summary>
+        private async Task LetGoOfTakenRunsAsync(IReadOnlyCollection<string> held, CancellationToken ct)
+        {
+            var heldIds = new HashSet<string>(held, StringComparer.Ordinal);
+            foreach (var id in followers.Keys)
+            {
+                if (heldIds.Contains(id)) continue;
+                var run = await store.GetAnyRunAsync(id, ct).ConfigureAwait(false);
+                if (run == null || RunStatus.IsFinished(run.Status) || run.Supervisor == instance) continue;
+                log.LogWarning("Run {RunId} is now supervised by {Other}; this instance stops following it.", id, run.Supervisor);
+                if (followers.TryGetValue(id, out var follow)) follow.Cancel();
+            }
         }
 
         public override async Task StopAsync(CancellationToken cancellationToken)
@@ -134,14 +198,21 @@ namespace Primeway.Server.Runs
             foreach (var signal in followers.Values) signal.Cancel();
             try { await Task.WhenAll(drivers.Values).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false); }
             catch (TimeoutException) { }
+            if (store.IsShared)
+            {
+                // Handed over at once rather than when the leases lapse.
+                try { await store.ReleaseLeasesAsync(instance, CancellationToken.None).ConfigureAwait(false); }
+                catch (Exception e) { log.LogWarning(e, "Could not hand this instance's runs over; other instances take them when the leases lapse."); }
+            }
         }
 
         private readonly ConcurrentDictionary<string, CancellationTokenSource> followers = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
 
-        private async Task ReconcileAsync(CancellationToken ct)
+        private async Task ReconcileAsync(IReadOnlyList<RunRecord> runs, CancellationToken ct)
         {
-            foreach (var run in await store.ListUnfinishedRunsAsync(ct).ConfigureAwait(false))
+            foreach (var run in runs)
             {
+                if (drivers.ContainsKey(run.Id)) continue;
                 var info = await backend.InspectAsync(run.Id, ct).ConfigureAwait(false);
                 if (info != null)
                 {
@@ -196,30 +267,18 @@ namespace Primeway.Server.Runs
         {
             var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException("run " + runId + " is not in the store");
             if (RunStatus.IsFinished(run.Status)) return;
-            if (run.StopRequested)
+            if (run.StopRequested && resume == null)
             {
-                stopReasons.TryAdd(run.Id, run.Reason ?? "user");
-                if (resume == null)
-                {
-                    var (status, reason) = StopEnding(run.Id);
-                    await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
-                    return;
-                }
-                // Asked to stop before the last server went down: finish the stop now.
-                if (stopSignals.TryGetValue(run.Id, out var signal)) signal.Cancel();
+                var (status, reason) = await StopEndingAsync(run.Id).ConfigureAwait(false);
+                await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
+                return;
             }
             JobSpec job;
             Workload workload;
             try
             {
                 job = projects.Materialize(run);
-                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id);
-                // Only containers can have a directory bound in; a host process writes where it likes.
-                if (backend.Name == "docker")
-                {
-                    artifacts.Attach(workload);
-                    await stepInputs.AddAsync(run, workload, follow).ConfigureAwait(false);
-                }
+                workload = WorkloadPlanner.Plan(job, run.Owner, run.Id, artifacts.MountsFor(run, job));
             }
             catch (EngineException e)
             {
@@ -248,7 +307,7 @@ namespace Primeway.Server.Runs
                 {
                     starting.Release();
                 }
-                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = DateTimeOffset.UtcNow, Url = ServiceUrl(job) }, follow).ConfigureAwait(false);
+                run = await SetStatusAsync(run with { Status = RunStatus.Running, StartedAt = DateTimeOffset.UtcNow, Url = ServiceUrl(job), Node = await NodeOfAsync(run.Id).ConfigureAwait(false) }, follow).ConfigureAwait(false);
             }
             else if (run.Status != RunStatus.Running)
             {
@@ -278,7 +337,9 @@ namespace Primeway.Server.Runs
                 await foreach (var change in states.Reader.ReadAllAsync().ConfigureAwait(false))
                 {
                     lastState = change.State;
-                    run = await SetStatusAsync(DeployState(run, change, workload), CancellationToken.None).ConfigureAwait(false);
+                    var next = DeployState(run, change, workload);
+                    if (change.State == RunState.Running && run.Node == null) next = next with { Node = await NodeOfAsync(run.Id).ConfigureAwait(false) };
+                    run = await SetStatusAsync(next, CancellationToken.None).ConfigureAwait(false);
                 }
             });
 
@@ -307,7 +368,7 @@ namespace Primeway.Server.Runs
                 if (follow.IsCancellationRequested) return;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                var (status, reason) = StopEnding(run.Id);
+                var (status, reason) = await StopEndingAsync(run.Id).ConfigureAwait(false);
                 await FinishAsync(run, status, reason, null, StopMessage(reason), follow).ConfigureAwait(false);
                 return;
             }
@@ -328,18 +389,11 @@ namespace Primeway.Server.Runs
             await deployment.StopAsync().ConfigureAwait(false);
             states.Writer.TryComplete();
             await recorder.ConfigureAwait(false);
-            var ending = StopEnding(run.Id);
+            var ending = await StopEndingAsync(run.Id).ConfigureAwait(false);
             await FinishAsync(run, ending.Status, ending.Reason, null, StopMessage(ending.Reason), CancellationToken.None).ConfigureAwait(false);
         }
 
         private EngineOptions EngineOptions => new EngineOptions { StopGrace = options.StopGrace };
-
-        private static string StopMessage(string reason) => reason switch
-        {
-            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
-            "schedule_end" => "stopped at the end of its schedule.",
-            _ => "stopped on request.",
-        };
 
         /// <summary>The run as the engine's state change leaves it: status for the start, health_status after.</summary>
         private static RunRecord DeployState(RunRecord run, RunStateChange change, Workload workload)
@@ -360,9 +414,22 @@ namespace Primeway.Server.Runs
             }
         }
 
+        /// <summary>Where the engine placed the run (a Swarm node); null where it does not say.</summary>
+        private async Task<string?> NodeOfAsync(string runId)
+        {
+            try { return (await backend.InspectAsync(runId, CancellationToken.None).ConfigureAwait(false))?.Node; }
+            catch (EngineException) { return null; }
+        }
+
         private static string? ServiceUrl(JobSpec job) => job.JobType == JobType.Deploy && job.Port != null ? "http://127.0.0.1:" + job.Port + "/" : null;
 
         private sealed record Ending(string Status, string? Reason, int? ExitCode, string? Message);
+
+        private async Task<Ending> StoppedEndingAsync(string runId, int exitCode)
+        {
+            var (status, reason) = await StopEndingAsync(runId).ConfigureAwait(false);
+            return new Ending(status, reason, exitCode, StopMessage(reason));
+        }
 
         /// <summary>Waits for the workload to end, enforcing the timeout from the run's start, so a restart does not reset it.</summary>
         private async Task<Ending> WaitForEndAsync(RunRecord run, Workload workload, CancellationToken stop, CancellationToken follow)
@@ -388,9 +455,9 @@ namespace Primeway.Server.Runs
                 bool timedOut = !stop.IsCancellationRequested;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 var exit = await backend.WaitForExitAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                if (timedOut) return new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.");
-                var (status, reason) = StopEnding(run.Id);
-                return new Ending(status, reason, exit.ExitCode, StopMessage(reason));
+                return timedOut
+                    ? new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.")
+                    : await StoppedEndingAsync(run.Id, exit.ExitCode).ConfigureAwait(false);
             }
         }
 
@@ -404,7 +471,7 @@ namespace Primeway.Server.Runs
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                var (status, why) = StopEnding(run.Id);
+                var (status, why) = await StopEndingAsync(run.Id).ConfigureAwait(false);
                 await FinishAsync(run, status, why, null, "stopped before it started.", ct).ConfigureAwait(false);
                 return false;
             }

@@ -1,3 +1,4 @@
+using System;
 using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
@@ -37,27 +38,63 @@ namespace Primeway.Server.Store
         /// <summary>Runs of every owner that have not finished: what the supervisor drives and recovers.</summary>
         Task<IReadOnlyList<RunRecord>> ListUnfinishedRunsAsync(CancellationToken ct);
 
+        /// <summary>Whether several server instances may share this store, and so must hold leases on the runs they supervise.</summary>
+        bool IsShared { get; }
+
+        /// <summary>
+        /// Takes over unfinished runs that no instance holds (no lease, or one that expired), or with
+        /// <paramref name="ignoreLeases"/> every unfinished run; returns them with this instance's lease on them.
+        /// </summary>
+        Task<IReadOnlyList<RunRecord>> ClaimRunsAsync(string instance, DateTimeOffset now, TimeSpan lease, bool ignoreLeases, CancellationToken ct);
+
+        /// <summary>Extends this instance's leases; returns the runs it still holds.</summary>
+        Task<IReadOnlyCollection<string>> RenewLeasesAsync(string instance, DateTimeOffset until, CancellationToken ct);
+
+        /// <summary>Gives up this instance's runs, for another instance to take over at once.</summary>
+        Task ReleaseLeasesAsync(string instance, CancellationToken ct);
+
+        /// <summary>Runs this instance supervises that someone asked, through any instance, to stop.</summary>
+        Task<IReadOnlyList<string>> ListStopRequestsAsync(string instance, CancellationToken ct);
+
+        /// <summary>Marks an unfinished run to be stopped; false when it has finished.</summary>
+        Task<bool> RequestStopAsync(string id, CancellationToken ct);
+
+        /// <summary>As <see cref="RequestStopAsync(string, CancellationToken)"/>, saying why (user, idle, schedule_end) in the run's reason.</summary>
+        Task<bool> RequestStopAsync(string id, string reason, CancellationToken ct);
+
+        Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
+        Task FinishPipelineRunAsync(string id, string status, string? reason, DateTimeOffset endedAt, CancellationToken ct);
+        Task<bool> RequestPipelineStopAsync(string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
+        Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ListPipelineRunsAsync(string owner, string? status, int limit, CancellationToken ct);
+        Task<IReadOnlyList<PipelineRunRecord>> ClaimPipelineRunsAsync(string instance, DateTimeOffset since, bool ignoreOthers, CancellationToken ct);
+        Task HeartbeatAsync(string instance, DateTimeOffset now, CancellationToken ct);
+
+        /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
+        Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);
+
+        /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
+        Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
+
+        /// <summary>As <see cref="StopIfPendingAsync(string, DateTimeOffset, CancellationToken)"/>; a stop by the system (not user) ends as terminated.</summary>
+        Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, string reason, CancellationToken ct);
+
         /// <summary>The newest deploy run of any owner's job of that name: what the gateway serves or wakes.</summary>
         Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct);
 
         /// <summary>Starts a job's schedule afresh (a new or replaced definition).</summary>
         Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
 
-        /// <summary>Records progress; ignored when the job's definition changed since the record was read.</summary>
-        Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+        /// <summary>
+        /// Records progress from <paramref name="previous"/>; false (and nothing written) when the record changed meanwhile
+        /// (a new definition, or another instance acted first), so each scheduled instant is acted on once.
+        /// </summary>
+        Task<bool> AdvanceScheduleAsync(ScheduleRecord previous, ScheduleRecord next, CancellationToken ct);
 
         /// <summary>Schedules of one owner, or of every owner when owner is null (the scheduler).</summary>
         Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);
 
         Task DeleteScheduleAsync(string jobId, CancellationToken ct);
-
-        Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
-        Task UpdatePipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
-        Task<PipelineRunRecord?> GetPipelineRunAsync(string owner, string id, CancellationToken ct);
-        /// <summary>A pipeline run of any owner: for the pipeline runner, never for an API caller.</summary>
-        Task<PipelineRunRecord?> GetAnyPipelineRunAsync(string id, CancellationToken ct);
-        Task<IReadOnlyList<PipelineRunRecord>> ListUnfinishedPipelineRunsAsync(CancellationToken ct);
-        /// <summary>The runs of a pipeline run's steps, oldest first.</summary>
-        Task<IReadOnlyList<RunRecord>> ListStepRunsAsync(string pipelineRunId, CancellationToken ct);
     }
 }

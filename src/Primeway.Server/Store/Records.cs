@@ -43,36 +43,32 @@ namespace Primeway.Server.Store
         string? Url,
         bool StopRequested)
     {
+        /// <summary>The server instance that supervises the run now, and until when its lease holds.</summary>
+        public string? Supervisor { get; init; }
+        public DateTimeOffset? LeaseExpiresAt { get; init; }
+
+        /// <summary>The machine the run landed on, where the engine says (a Swarm node).</summary>
+        public string? Node { get; init; }
+
+        /// <summary>For a pipeline step: the pipeline run, the step, and the runs whose artifacts it reads ("fetch=run_1,clean=run_2").</summary>
+        public string? PipelineRunId { get; init; }
+        public string? StepId { get; init; }
+        public string? Inputs { get; init; }
+
         /// <summary>Who made the run: api (a user), gateway (a request woke an idle deploy job) or schedule.</summary>
         public string StartedBy { get; init; } = RunTrigger.Api;
 
         /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
         public double? ColdStartSeconds { get; init; }
-
-        /// <summary>For a pipeline step: the pipeline run and the step's id.</summary>
-        public string? PipelineRunId { get; init; }
-        public string? StepId { get; init; }
     }
 
+    /// <summary>Who made a run.</summary>
     public static class RunTrigger
     {
         public const string Api = "api";
         public const string Gateway = "gateway";
         public const string Schedule = "schedule";
-        public const string Pipeline = "pipeline";
     }
-
-    /// <summary>One execution of a pipeline file; its steps are runs that name it. Yaml is the file as submitted.</summary>
-    public sealed record PipelineRunRecord(
-        string Id,
-        string PipelineName,
-        string Owner,
-        string Yaml,
-        string Status,
-        string? Reason,
-        DateTimeOffset CreatedAt,
-        DateTimeOffset? EndedAt,
-        bool StopRequested);
 
     /// <summary>
     /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor
@@ -87,4 +83,30 @@ namespace Primeway.Server.Store
         DateTimeOffset? LastEndAt,
         DateTimeOffset? NextStartAt,
         DateTimeOffset? NextEndAt);
+
+    /// <summary>One execution of a pipeline; Yaml is the pipeline file as it was (tokens removed). Its steps are runs.</summary>
+    public sealed record PipelineRunRecord(
+        string Id,
+        string Owner,
+        string PipelineName,
+        string Yaml,
+        string Status,
+        string? Reason,
+        DateTimeOffset CreatedAt,
+        DateTimeOffset? EndedAt,
+        bool StopRequested,
+        string? Supervisor);
+
+    /// <summary>Pipeline statuses; a step that will never run because one it waits for failed is "skipped".</summary>
+    public static class PipelineStatus
+    {
+        public const string Running = "running";
+        public const string Completed = "completed";
+        public const string Failed = "failed";
+        public const string Stopped = "stopped";
+        public const string Waiting = "waiting";
+        public const string Skipped = "skipped";
+
+        public static bool IsFinished(string status) => status == Completed || status == Failed || status == Stopped;
+    }
 }
