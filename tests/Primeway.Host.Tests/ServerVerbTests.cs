@@ -65,6 +65,26 @@ namespace Primeway.Host.Tests
             return (code, stdout.ToString(), stderr.ToString());
         }
 
+        [Fact]
+        public async Task Jobs_shows_the_next_start_and_end_of_scheduled_jobs()
+        {
+            var name = Name("nightly");
+            using (var client = new PrimewayClient(new Uri(server.Url + "/"), VerbServer.Token))
+                await client.SubmitJobAsync(new JobSpec { JobName = name, JobType = JobType.Run, DockerImage = "busybox", Command = "true", ScheduleStart = "0 2 * * *", ScheduleEnd = "0 4 * * *" });
+            var jobs = Run("jobs", "--server", server.Url, "--job", name);
+            Assert.Equal(0, jobs.Code);
+            var now = DateTimeOffset.UtcNow;
+            DateTimeOffset Next(int hour)
+            {
+                var at = new DateTimeOffset(now.UtcDateTime.Date.AddHours(hour), TimeSpan.Zero);
+                return at > now ? at : at.AddDays(1);
+            }
+            string Local(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Matches(@"SCHEDULED JOB\s+TYPE\s+NEXT START\s+NEXT END", jobs.Stdout);
+            Assert.Matches(name + @"\s+run\s+" + Regex.Escape(Local(Next(2))) + @"\s+" + Regex.Escape(Local(Next(4))), jobs.Stdout);
+            Assert.DoesNotContain("SCHEDULED JOB", Run("jobs", "--server", server.Url, "--job", "no-such-job").Stdout);
+        }
+
         [DockerFact]
         public void Run_on_a_server_streams_the_log_and_exits_with_the_job_s_code()
         {

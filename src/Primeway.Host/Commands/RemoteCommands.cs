@@ -26,11 +26,21 @@ namespace Primeway.Host.Commands
             var status = new Option<string?>("--status") { Description = "Only runs in this status (pending, running, completed, failed, stopped, ...)." };
             var job = new Option<string?>("--job") { Description = "Only runs of this job (name or id)." };
             var limit = new Option<int>("--limit") { Description = "At most this many runs, latest first (default 50).", DefaultValueFactory = _ => 50 };
-            var command = new Command("jobs", "List runs on the server, latest first: id, job, type, status, started, duration, exit code, URL.") { server, status, job, limit };
+            var command = new Command("jobs", "List runs on the server, latest first: id, job, type, status, started, duration, exit code, URL; then the scheduled jobs' next start and end.")
+            {
+                server, status, job, limit,
+            };
             command.SetAction((result, ct) => WithServer(result.GetValue(server), stderr, async connection =>
             {
                 var runs = await connection.Client.ListRunsAsync(result.GetValue(status), result.GetValue(job), result.GetValue(limit), ct);
                 WriteTable(stdout, runs);
+                var scheduled = (await connection.Client.ListJobsAsync(ct))
+                    .Where(j => (j.NextStart != null || j.NextEnd != null) && (result.GetValue(job) is not string only || j.Name == only || j.Id == only)).ToList();
+                if (scheduled.Count > 0)
+                {
+                    stdout.WriteLine();
+                    WriteSchedules(stdout, scheduled);
+                }
                 return ExitCodes.Success;
             }, ct));
             return command;
@@ -111,6 +121,16 @@ namespace Primeway.Host.Commands
             }).ToList();
             var header = new[] { "RUN", "JOB", "TYPE", "STATUS", "STARTED", "DURATION", "EXIT", "URL" };
             var widths = header.Select((h, i) => Math.Max(h.Length, rows.Count == 0 ? 0 : rows.Max(r => r[i].Length))).ToArray();
+            foreach (var row in new[] { header }.Concat(rows))
+                stdout.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+        }
+
+        private static void WriteSchedules(TextWriter stdout, System.Collections.Generic.IReadOnlyList<JobDefinition> jobs)
+        {
+            static string Time(DateTimeOffset? at) => at?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "";
+            var rows = jobs.Select(j => new[] { j.Name, j.JobType, Time(j.NextStart), Time(j.NextEnd) }).ToList();
+            var header = new[] { "SCHEDULED JOB", "TYPE", "NEXT START", "NEXT END" };
+            var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
             foreach (var row in new[] { header }.Concat(rows))
                 stdout.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
         }
