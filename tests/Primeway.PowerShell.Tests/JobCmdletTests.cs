@@ -227,6 +227,28 @@ namespace Primeway.PowerShell.Tests
         }
 
         [DockerFact]
+        public void Get_Definition_shows_the_stored_jobs_with_their_next_start_and_end()
+        {
+            var name = Name("nightly");
+            var yaml = "job_name: " + name + "`njob_type: run`ndocker_image: busybox`ncommand: 'true'`nschedule_start: '0 2 * * *'`nschedule_end: '0 4 * * *'`n";
+            ps.Run("New-PrimewayJob -Yaml \"" + yaml + "\" | Start-PrimewayJob -Wait | Out-Null").AssertNoErrors();
+            var found = ps.Run("Get-PrimewayJob -Definition -Name " + name.Substring(0, 8) + "*").AssertNoErrors();
+            var job = Assert.Single(found.Output);
+            Assert.Contains("Primeway.JobDefinition", job.TypeNames);
+            var now = DateTimeOffset.UtcNow;
+            DateTimeOffset Next(int hour)
+            {
+                var at = new DateTimeOffset(now.UtcDateTime.Date.AddHours(hour), TimeSpan.Zero);
+                return at > now ? at : at.AddDays(1);
+            }
+            Assert.Equal((Next(2), Next(4)), ((DateTimeOffset?)job.Properties["NextStart"].Value, (DateTimeOffset?)job.Properties["NextEnd"].Value));
+            var (code, stdout, stderr) = HostTests.Primeway("-Command", "Connect-PrimewayServer " + session.Server.Url + " " + ServerProcess.AdminToken + " | Out-Null; Get-PrimewayJob -Definition -Name " + name);
+            Assert.True(code == 0, stderr);
+            Assert.Matches(@"Name\s+Type\s+NextStart\s+NextEnd\s+Updated", stdout);
+            Assert.Matches(name + @"\s+run\s+" + System.Text.RegularExpressions.Regex.Escape(Next(2).LocalDateTime.ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)), stdout);
+        }
+
+        [DockerFact]
         public void Wait_on_a_deploy_job_returns_once_it_is_healthy_with_its_url()
         {
             var port = FreePort();

@@ -5,13 +5,18 @@ using Primeway.PowerShell.Server;
 
 namespace Primeway.PowerShell.Commands
 {
-    /// <summary>Get-PrimewayJob: runs on the server, latest first, by id or filtered by job name (wildcards), status and type.</summary>
+    /// <summary>
+    /// Get-PrimewayJob: runs on the server, latest first, by id or filtered by job name (wildcards), status and type;
+    /// with -Definition, the stored job definitions with their schedules' next start and end.
+    /// </summary>
     [Cmdlet(VerbsCommon.Get, "PrimewayJob", DefaultParameterSetName = FilterSet)]
-    [OutputType(typeof(JobRun))]
+    [OutputType(typeof(JobRun), ParameterSetName = new[] { FilterSet, IdSet })]
+    [OutputType(typeof(JobDefinition), ParameterSetName = new[] { DefinitionSet })]
     public sealed class GetPrimewayJobCommand : PrimewayServerCmdlet
     {
         private const string FilterSet = "Filter";
         private const string IdSet = "Id";
+        private const string DefinitionSet = "Definition";
         /// <summary>The most runs the server returns in one list; filters it cannot apply are applied to these.</summary>
         private const int ServerLimit = 1000;
 
@@ -22,6 +27,7 @@ namespace Primeway.PowerShell.Commands
 
         /// <summary>Job names; wildcards allowed.</summary>
         [Parameter(ParameterSetName = FilterSet, Position = 0, ValueFromPipelineByPropertyName = true)]
+        [Parameter(ParameterSetName = DefinitionSet, Position = 0, ValueFromPipelineByPropertyName = true)]
         [Alias("JobName")]
         [SupportsWildcards]
         [ValidateNotNullOrEmpty]
@@ -40,8 +46,19 @@ namespace Primeway.PowerShell.Commands
         [ValidateRange(1, ServerLimit)]
         public int First { get; set; } = 100;
 
+        /// <summary>The stored job definitions instead of runs, with NextStart and NextEnd from their schedules.</summary>
+        [Parameter(ParameterSetName = DefinitionSet, Mandatory = true)]
+        public SwitchParameter Definition { get; set; }
+
         protected override void ProcessRecord()
         {
+            if (ParameterSetName == DefinitionSet)
+            {
+                if (!TryAwait(ct => Client.ListJobsAsync(ct), Name, out IReadOnlyList<JobDefinition> jobs)) return;
+                var wanted = Name?.Select(n => new WildcardPattern(n, WildcardOptions.IgnoreCase)).ToList();
+                foreach (var job in jobs.Where(j => wanted == null || wanted.Any(p => p.IsMatch(j.Name)))) WriteObject(job);
+                return;
+            }
             if (ParameterSetName == IdSet)
             {
                 foreach (var id in Id)
