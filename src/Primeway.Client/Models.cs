@@ -14,6 +14,10 @@ namespace Primeway
         [JsonPropertyName("updated_at")] public DateTimeOffset UpdatedAt { get; set; }
         /// <summary>The job file as the server keeps it (without any API token).</summary>
         [JsonPropertyName("definition")] public string Definition { get; set; } = "";
+        /// <summary>When its schedule next starts it (schedule_start or a window), if it has one.</summary>
+        [JsonPropertyName("next_start")] public DateTimeOffset? NextStart { get; set; }
+        /// <summary>When its schedule next stops it (schedule_end or a window's end), if it has one.</summary>
+        [JsonPropertyName("next_end")] public DateTimeOffset? NextEnd { get; set; }
 
         public override string ToString() => Name + " (" + Id + ")";
     }
@@ -35,8 +39,15 @@ namespace Primeway
         [JsonPropertyName("ended_at")] public DateTimeOffset? EndedAt { get; set; }
         [JsonPropertyName("duration_seconds")] public double? DurationSeconds { get; set; }
         [JsonPropertyName("health_status")] public string? HealthStatus { get; set; }
+        /// <summary>A deploy run's gateway address on the server (/d/{job_name}/ or {job_name}.{domain}).</summary>
         [JsonPropertyName("url")] public string? Url { get; set; }
+        /// <summary>The deploy run's own address, bypassing the gateway.</summary>
+        [JsonPropertyName("direct_url")] public string? DirectUrl { get; set; }
         [JsonPropertyName("stop_requested")] public bool StopRequested { get; set; }
+        /// <summary>api, gateway (a request woke an idle deploy job) or schedule.</summary>
+        [JsonPropertyName("started_by")] public string StartedBy { get; set; } = "api";
+        /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
+        [JsonPropertyName("cold_start_seconds")] public double? ColdStartSeconds { get; set; }
 
         /// <summary>The server this run lives on.</summary>
         [JsonIgnore] public Uri? Server { get; set; }

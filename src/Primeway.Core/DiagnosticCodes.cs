@@ -39,6 +39,7 @@ namespace Primeway
         public const string EmptyValue = "PW1033";
         public const string DuplicateJobName = "PW1034";
         public const string InvalidTimezone = "PW1035";
+        public const string InvalidGatewayAuth = "PW1036";
 
         // Pipelines
         public const string DuplicateStepId = "PW1050";

@@ -98,6 +98,8 @@ namespace Primeway
                 j => j.HealthEndpoint, (j, v) => j.HealthEndpoint = (string?)v),
             new JobField("idle_timeout", nameof(JobSpec.IdleTimeout), JobFieldKind.Integer, "Deploy jobs: seconds after the last request before the job is stopped.",
                 j => j.IdleTimeout, (j, v) => j.IdleTimeout = (int?)v, "seconds", "autoscaler_timeout"),
+            new JobField("gateway_auth", nameof(JobSpec.GatewayAuth), JobFieldKind.Text, "Deploy jobs: `token` (default) makes callers of the gateway send a token of the job's owner; `none` opens the endpoint to anyone who can reach the server.",
+                j => j.GatewayAuth, (j, v) => j.GatewayAuth = (string?)v),
             new JobField("health_check_timeout", nameof(JobSpec.HealthCheckTimeout), JobFieldKind.Integer, "Deploy jobs: seconds to wait for the health endpoint before giving up.",
                 j => j.HealthCheckTimeout, (j, v) => j.HealthCheckTimeout = (int?)v, "seconds"),
             new JobField("creation_timeout", nameof(JobSpec.CreationTimeout), JobFieldKind.Integer, "Seconds allowed to build and create the container.",

@@ -38,6 +38,8 @@ namespace Primeway
         public string? HealthEndpoint { get; set; }
         /// <summary>Seconds after the last request before a deploy job is stopped (alias autoscaler_timeout).</summary>
         public int? IdleTimeout { get; set; }
+        /// <summary>Deploy jobs: whether the gateway asks callers for a token (<c>token</c>, the default) or not (<c>none</c>).</summary>
+        public string? GatewayAuth { get; set; }
         public int? HealthCheckTimeout { get; set; }
         public int? CreationTimeout { get; set; }
 
@@ -84,7 +86,7 @@ namespace Primeway
             && Memory == o.Memory && DiskSpace == o.DiskSpace && CpuCount == o.CpuCount && GpuTypes.SequenceEqual(o.GpuTypes)
             && Timeout == o.Timeout && Env.SequenceEqual(o.Env) && Requirements.SequenceEqual(o.Requirements)
             && AptPackages.SequenceEqual(o.AptPackages) && Port == o.Port && HealthEndpoint == o.HealthEndpoint
-            && IdleTimeout == o.IdleTimeout && HealthCheckTimeout == o.HealthCheckTimeout && CreationTimeout == o.CreationTimeout
+            && IdleTimeout == o.IdleTimeout && GatewayAuth == o.GatewayAuth && HealthCheckTimeout == o.HealthCheckTimeout && CreationTimeout == o.CreationTimeout
             && ScheduleStart == o.ScheduleStart && ScheduleEnd == o.ScheduleEnd && Equals(Schedule, o.Schedule)
             && IgnorePatterns.SequenceEqual(o.IgnorePatterns) && ArtifactsPath == o.ArtifactsPath && RequestInputDir == o.RequestInputDir;
 

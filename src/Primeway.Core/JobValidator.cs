@@ -46,6 +46,9 @@ namespace Primeway
     public static class JobValidator
     {
         private static readonly Regex JobNamePattern = new Regex("^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$", RegexOptions.CultureInvariant);
+        /// <summary>The values of gateway_auth, the default first.</summary>
+        public static readonly string[] GatewayAuthModes = { "token", "none" };
+
         private static readonly Regex EnvNamePattern = new Regex("^[A-Za-z_][A-Za-z0-9_]*$", RegexOptions.CultureInvariant);
         public const int MaxGpusPerType = 8;
 
@@ -110,6 +113,7 @@ namespace Primeway
                 Positive("creation_timeout", job.CreationTimeout);
                 PortInRange();
                 HealthEndpointIsPath();
+                GatewayAuthIsKnown();
                 EnvIsWellFormed();
                 Schedules();
                 FilesExist();
@@ -203,6 +207,14 @@ namespace Primeway
                 var unit = JobFields.Get(key).Unit;
                 Error(DiagnosticCodes.NotPositive, key, job.PositionOf(key),
                     key + " must be a positive whole number" + (unit.Length > 0 ? " of " + unit : "") + ", not " + value + ". Remove it to use the default.");
+            }
+
+            private void GatewayAuthIsKnown()
+            {
+                var value = job.GatewayAuth;
+                if (value == null || Array.IndexOf(GatewayAuthModes, value) >= 0) return;
+                Error(DiagnosticCodes.InvalidGatewayAuth, "gateway_auth", job.PositionOf("gateway_auth"),
+                    "gateway_auth must be 'token' (callers send a token) or 'none' (open to anyone), not '" + value + "'.");
             }
 
             private void PortInRange()
@@ -350,7 +362,7 @@ namespace Primeway
             private void DeployFieldsOnRunJobWarning()
             {
                 if (job.JobType != Primeway.JobType.Run) return;
-                foreach (var key in new[] { "port", "health_endpoint", "idle_timeout" })
+                foreach (var key in new[] { "port", "health_endpoint", "idle_timeout", "gateway_auth" })
                 {
                     if (!Given(key)) continue;
                     Warning(DiagnosticCodes.DeployFieldOnRunJob, key, job.PositionOf(key),

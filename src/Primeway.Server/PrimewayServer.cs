@@ -14,6 +14,8 @@ using Primeway.Server.Api;
 using Microsoft.AspNetCore.Http.Features;
 using Primeway.Engine;
 using Primeway.Server.Auth;
+using Primeway.Server.Gateway;
+using Primeway.Server.Scheduling;
 using Primeway.Server.Runs;
 using Primeway.Server.Store;
 
@@ -58,6 +60,24 @@ namespace Primeway.Server
 
         /// <summary>How often an instance looks for stop requests and runs to take over, where the store is shared.</summary>
         public TimeSpan LeasePollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+        /// <summary>When set (apps.example.com), a request for host {job_name}.apps.example.com goes to that deploy job.</summary>
+        public string? GatewayDomain { get; set; }
+
+        /// <summary>The address users reach this server at, for the gateway URLs in answers; the request's own when null.</summary>
+        public string? PublicUrl { get; set; }
+
+        /// <summary>How long a request to a sleeping deploy job is held while it starts again.</summary>
+        public TimeSpan WakeTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+        /// <summary>The clock schedules follow; a test may pass one it controls.</summary>
+        public TimeProvider Clock { get; set; } = TimeProvider.System;
+
+        /// <summary>The time zone of schedules whose job names none (schedule.timezone).</summary>
+        public string ScheduleTimeZone { get; set; } = "UTC";
+
+        /// <summary>How often the scheduler looks at the clock.</summary>
+        public TimeSpan SchedulerInterval { get; set; } = TimeSpan.FromSeconds(1);
 
         public static string DefaultDataDirectory() =>
             Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".primeway", "server");
@@ -104,6 +124,12 @@ namespace Primeway.Server
             builder.Services.AddHostedService(services => services.GetRequiredService<Supervisor>());
             builder.Services.AddSingleton<PipelineRunner>();
             builder.Services.AddHostedService(services => services.GetRequiredService<PipelineRunner>());
+            builder.Services.AddHttpForwarder();
+            builder.Services.AddSingleton<DeployGateway>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<DeployGateway>());
+            builder.Services.AddSingleton<GatewayMiddleware>();
+            builder.Services.AddSingleton<Scheduler>();
+            builder.Services.AddHostedService(services => services.GetRequiredService<Scheduler>());
             builder.Services.AddProblemDetails();
             builder.Services.AddOpenApi();
             builder.Services.Configure<JsonOptions>(json =>
@@ -123,6 +149,9 @@ namespace Primeway.Server
                 var detail = status == 500 ? "The server failed to handle the request; its log has the details." : error?.Message ?? "Bad request.";
                 return Problems.Write(context, status, status == 500 ? "Server error" : "Bad request", detail);
             }));
+            // Before the status code pages, so a job's own empty error answers pass through as they are.
+            var gateway = app.Services.GetRequiredService<GatewayMiddleware>();
+            app.Use((context, next) => gateway.InvokeAsync(context, next));
             app.UseStatusCodePages(async status =>
             {
                 var response = status.HttpContext.Response;

@@ -63,6 +63,29 @@ namespace Primeway.Client.Tests
         }
 
         [Fact]
+        public async Task A_scheduled_job_shows_its_next_start_and_end()
+        {
+            var job = Job("client-nightly", "true");
+            job.ScheduleStart = "0 2 * * *";
+            job.ScheduleEnd = "0 4 * * *";
+            await client.SubmitJobAsync(job);
+            var listed = (await client.ListJobsAsync()).Single(j => j.Name == "client-nightly");
+            Assert.Equal(NextUtc(2), listed.NextStart);
+            Assert.Equal(NextUtc(4), listed.NextEnd);
+
+            await client.SubmitJobAsync(Job("client-unscheduled", "true"));
+            var plain = await client.GetJobAsync("client-unscheduled");
+            Assert.Equal((null, null), (plain.NextStart, plain.NextEnd));
+        }
+
+        private static DateTimeOffset NextUtc(int hour)
+        {
+            var now = DateTimeOffset.UtcNow;
+            var at = new DateTimeOffset(now.UtcDateTime.Date.AddHours(hour), TimeSpan.Zero);
+            return at > now ? at : at.AddDays(1);
+        }
+
+        [Fact]
         public async Task Stop_list_get_and_delete()
         {
             var run = await client.StartAsync(Job("client-stop", "sleep 60"));

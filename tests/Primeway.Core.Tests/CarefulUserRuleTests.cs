@@ -191,6 +191,27 @@ namespace Primeway.Core.Tests
             Assert.All(warnings, d => Assert.Equal(DiagnosticSeverity.Warning, d.Severity));
         }
 
+        [Theory]
+        [InlineData("open")]
+        [InlineData("Token")]
+        [InlineData("")]
+        public void Gateway_auth_is_token_or_none(string value)
+        {
+            const string deploy = "job_name: web\njob_type: deploy\ndocker_image: busybox\nport: 80\nhealth_endpoint: /\n";
+            var d = Single(deploy + "gateway_auth: \"" + value + "\"\n", DiagnosticCodes.InvalidGatewayAuth);
+            Assert.Equal(("gateway_auth", 6), (d.Field, d.Line));
+            Assert.Contains("'none'", d.Message);
+            Lacks(deploy + "gateway_auth: none\n", DiagnosticCodes.InvalidGatewayAuth);
+            Lacks(deploy + "gateway_auth: token\n", DiagnosticCodes.InvalidGatewayAuth);
+        }
+
+        [Fact]
+        public void Gateway_auth_on_a_run_job_warns()
+        {
+            var d = Single(Minimal + "gateway_auth: none\n", DiagnosticCodes.DeployFieldOnRunJob);
+            Assert.Equal("gateway_auth", d.Field);
+        }
+
         [Fact]
         public void Literal_api_token_warns_and_points_to_the_environment_variable()
         {

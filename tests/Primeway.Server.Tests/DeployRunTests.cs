@@ -15,7 +15,7 @@ namespace Primeway.Server.Tests
             "job_name: " + name + "\njob_type: deploy\ndocker_image: busybox\ncommand: [sh, -c, 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p " + port + " -h /www']\n" +
             "port: " + port + "\nhealth_endpoint: " + healthPath + "\nhealth_check_timeout: 20\n";
 
-        private static async Task<JsonElement> WaitForHealthAsync(HttpClient client, string runId, string expected = "healthy")
+        internal static async Task<JsonElement> WaitForHealthAsync(HttpClient client, string runId, string expected = "healthy")
         {
             var until = DateTime.UtcNow.AddSeconds(60);
             while (true)
@@ -29,7 +29,7 @@ namespace Primeway.Server.Tests
             }
         }
 
-        private static async Task<string> StartAsync(HttpClient client, string yaml)
+        internal static async Task<string> StartAsync(HttpClient client, string yaml)
         {
             var response = await client.PostAsync("/v1/runs", RunningServer.Yaml(yaml));
             Assert.True(response.StatusCode == HttpStatusCode.Created, await response.Content.ReadAsStringAsync());
@@ -46,7 +46,8 @@ namespace Primeway.Server.Tests
 
             var healthy = await WaitForHealthAsync(client, id);
             Assert.Equal("running", healthy.GetProperty("status").GetString());
-            var url = healthy.GetProperty("url").GetString()!;
+            Assert.Equal(server.Address + "d/web/", healthy.GetProperty("url").GetString());
+            var url = healthy.GetProperty("direct_url").GetString()!;
             Assert.Equal("http://127.0.0.1:" + port + "/", url);
             using (var direct = new HttpClient())
                 Assert.Equal("ok\n", await direct.GetStringAsync(url));
@@ -92,7 +93,7 @@ namespace Primeway.Server.Tests
             Assert.Equal("stopped", (await RunningServer.WaitForEndAsync(again, id, 30)).GetProperty("status").GetString());
         }
 
-        private static int FreePort()
+        internal static int FreePort()
         {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();

@@ -28,17 +28,19 @@ namespace Primeway.Server.Tests
         public Uri Address { get; }
         public string AdminToken => File.ReadAllText(Path.Combine(DataDirectory, "admin-token")).Trim();
 
-        public static async Task<RunningServer> StartAsync(string? dataDirectory = null, string? adminToken = null, string backend = "docker")
+        public static async Task<RunningServer> StartAsync(string? dataDirectory = null, string? adminToken = null, string backend = "docker", Action<ServerOptions>? configure = null)
         {
             dataDirectory ??= Path.Combine(Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
-            var app = await PrimewayServer.BuildAsync(new ServerOptions
+            var options = new ServerOptions
             {
                 Urls = "http://127.0.0.1:0",
                 DataDirectory = dataDirectory,
                 AdminToken = adminToken,
                 Backend = backend,
                 StopGrace = TimeSpan.FromSeconds(2),
-            });
+            };
+            configure?.Invoke(options);
+            var app = await PrimewayServer.BuildAsync(options);
             await app.StartAsync();
             var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
             return new RunningServer(app, dataDirectory, new Uri(address));

@@ -112,7 +112,7 @@ namespace Primeway.Server.Tests
         {
             var run = Run("run_s");
             await Store.InsertRunAsync(run, default);
-            Assert.True(await OpenAnother().RequestStopAsync("run_s", default));
+            Assert.True(await OpenAnother().RequestStopAsync("run_s", "user", default));
             await Store.UpdateRunAsync(run with { Status = RunStatus.Building }, default);
             var read = await Store.GetAnyRunAsync("run_s");
             Assert.Equal((RunStatus.Building, true), (read!.Status, read.StopRequested));
@@ -127,7 +127,7 @@ namespace Primeway.Server.Tests
             Assert.Equal((RunStatus.Stopped, "user", T0), (stopped!.Status, stopped.Reason, stopped.EndedAt));
             Assert.Null(await Store.StopIfPendingAsync("run_r", T0, default));
             Assert.Null(await Store.StopIfPendingAsync("run_p", T0, default));
-            Assert.False(await Store.RequestStopAsync("run_p", default));
+            Assert.False(await Store.RequestStopAsync("run_p", "user", default));
         }
 
         [Fact]
@@ -156,8 +156,9 @@ namespace Primeway.Server.Tests
             await Store.InsertRunAsync(Run("run_live", status: RunStatus.Running) with { Supervisor = "a", LeaseExpiresAt = T0.AddSeconds(10) }, default);
             Assert.Empty(await Store.ClaimRunsAsync("b", T0, TimeSpan.FromSeconds(10), false, default));
             Assert.Empty(await Store.ListStopRequestsAsync("a", default));
-            await OpenAnother().RequestStopAsync("run_live", default);
-            Assert.Equal(new[] { "run_live" }, await Store.ListStopRequestsAsync("a", default));
+            await OpenAnother().RequestStopAsync("run_live", "idle", default);
+            var requested = Assert.Single(await Store.ListStopRequestsAsync("a", default));
+            Assert.Equal(("run_live", "idle"), (requested.Id, requested.Reason));
             Assert.Empty(await Store.ListStopRequestsAsync("b", default));
         }
 

@@ -92,6 +92,12 @@ namespace Primeway.Host.Commands
                         w.WriteString("pattern", "^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$");
                     }
                     if (field.Key == "health_endpoint") w.WriteString("pattern", "^/");
+                    if (field.Key == "gateway_auth")
+                    {
+                        w.WriteStartArray("enum");
+                        foreach (var mode in JobValidator.GatewayAuthModes) w.WriteStringValue(mode);
+                        w.WriteEndArray();
+                    }
                     break;
                 case JobFieldKind.Integer:
                     w.WriteString("type", "integer");

@@ -33,7 +33,12 @@ namespace Primeway.Host.Commands
             };
             var instance = new Option<string?>("--instance") { Description = "This instance's name in run leases, unique among instances sharing a store (default: host name and a random suffix)." };
             var local = new Option<bool>("--local") { Description = "Run as the local server that the cmdlets and primeway verbs use when no server is connected (they start it on demand)." };
-            var command = new Command("server", "Run the Primeway server: REST API, store and supervisor.") { urls, data, backend, store, connection, instance, local, StopCommand(stdout) };
+            var gatewayDomain = new Option<string?>("--gateway-domain") { Description = "Route host {job_name}.DOMAIN to that deploy job (besides /d/{job_name}/)." };
+            var publicUrl = new Option<string?>("--public-url") { Description = "The address users reach the server at, for the gateway URLs of deploy runs (default: as the request came)." };
+            var command = new Command("server", "Run the Primeway server: REST API, store, supervisor, deploy gateway and scheduler.")
+            {
+                urls, data, backend, store, connection, instance, local, gatewayDomain, publicUrl, StopCommand(stdout),
+            };
             command.SetAction(async (result, ct) =>
             {
                 var isLocal = result.GetValue(local);
@@ -45,6 +50,8 @@ namespace Primeway.Host.Commands
                     Store = result.GetValue(store)!,
                     ConnectionString = result.GetValue(connection),
                     LogLevel = LogLevel.Information,
+                    GatewayDomain = result.GetValue(gatewayDomain),
+                    PublicUrl = result.GetValue(publicUrl),
                 };
                 if (result.GetValue(instance) is string name) options.InstanceId = name;
                 // The local server always makes its own token (in <data>/admin-token), whatever the caller's environment holds.

@@ -6,6 +6,8 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Http;
 using Primeway.Server.Auth;
 using Primeway.Server.Runs;
+using Primeway.Server.Scheduling;
+using Microsoft.Extensions.DependencyInjection;
 using Primeway.Server.Store;
 
 namespace Primeway.Server.Api
@@ -55,6 +57,7 @@ namespace Primeway.Server.Api
             var now = DateTimeOffset.UtcNow;
             var record = new JobRecord(Tokens.NewId("job"), owner, job.JobName!, job.JobType!.Value.ToString().ToLowerInvariant(), JobYaml.Write(job), now, now);
             var (stored, created) = await store.UpsertJobAsync(record, ct).ConfigureAwait(false);
+            await request.HttpContext.RequestServices.GetRequiredService<Scheduler>().RegisterAsync(stored, job, ct).ConfigureAwait(false);
             if (project != null)
             {
                 try

@@ -8,6 +8,7 @@ using System.Threading.Tasks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Primeway.Server.Auth;
 using Primeway.Server.Runs;
 using Primeway.Server.Store;
@@ -34,13 +35,17 @@ namespace Primeway.Server.Api
         public sealed record RunView(
             string Id, string JobId, string JobName, string JobType, string Status, string? Reason, int? ExitCode,
             DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds,
-            string? HealthStatus, string? Url, bool StopRequested, string? Node, string? Supervisor);
+            string? HealthStatus, string? Url, string? DirectUrl, bool StopRequested, string StartedBy, double? ColdStartSeconds, string? Node, string? Supervisor);
 
-        public static RunView View(RunRecord run)
+        /// <summary>The run as the API shows it: a deploy run's url is its gateway address; direct_url is the container's own.</summary>
+        public static RunView View(RunRecord run, HttpContext context)
         {
             double? duration = run.StartedAt == null ? null : ((run.EndedAt ?? DateTimeOffset.UtcNow) - run.StartedAt.Value).TotalSeconds;
+            var url = run.JobType == "deploy" && run.Url != null
+                ? Gateway.GatewayLinks.UrlFor(run.JobName, context.RequestServices.GetRequiredService<ServerOptions>(), context.Request)
+                : run.Url;
             return new RunView(run.Id, run.JobId, run.JobName, run.JobType, run.Status, run.Reason, run.ExitCode, run.CreatedAt, run.StartedAt, run.EndedAt,
-                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, run.Url, run.StopRequested, run.Node,
+                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, url, run.Url, run.StopRequested, run.StartedBy, run.ColdStartSeconds, run.Node,
                 RunStatus.IsFinished(run.Status) ? null : run.Supervisor);
         }
 
@@ -49,7 +54,7 @@ namespace Primeway.Server.Api
             var job = await store.GetJobAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
             if (job == null) return Problems.NotFound("Job", id);
             var run = await supervisor.SubmitAsync(job, ct).ConfigureAwait(false);
-            return Results.Created("/v1/runs/" + run.Id, View(run));
+            return Results.Created("/v1/runs/" + run.Id, View(run, context));
         }
 
         private static async Task<IResult> SubmitAndStart(HttpContext context, IStore store, Supervisor supervisor, ProjectFiles projects, CancellationToken ct)
@@ -57,7 +62,7 @@ namespace Primeway.Server.Api
             var submitted = await JobSubmission.ReadAsync(context.Request, store, projects, context.GetCaller().Owner, ct).ConfigureAwait(false);
             if (submitted.Problem != null) return submitted.Problem;
             var run = await supervisor.SubmitAsync(submitted.Job!, ct).ConfigureAwait(false);
-            return Results.Created("/v1/runs/" + run.Id, View(run));
+            return Results.Created("/v1/runs/" + run.Id, View(run, context));
         }
 
         private static async Task<IResult> List(HttpContext context, IStore store, string? status, string? job, int? limit, CancellationToken ct)
@@ -65,13 +70,13 @@ namespace Primeway.Server.Api
             if (status != null && !RunStatus.All.Contains(status))
                 return Problems.Result(StatusCodes.Status400BadRequest, "Bad request", "status must be one of " + string.Join(", ", RunStatus.All) + ".");
             var runs = await store.ListRunsAsync(context.GetCaller().Owner, status, job, Math.Clamp(limit ?? 100, 1, 1000), ct).ConfigureAwait(false);
-            return Results.Ok(runs.Select(View).ToList());
+            return Results.Ok(runs.Select(run => View(run, context)).ToList());
         }
 
         private static async Task<IResult> Get(string id, HttpContext context, IStore store, CancellationToken ct)
         {
             var run = await store.GetRunAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
-            return run == null ? Problems.NotFound("Run", id) : Results.Ok(View(run));
+            return run == null ? Problems.NotFound("Run", id) : Results.Ok(View(run, context));
         }
 
         private static async Task<IResult> Stop(string id, HttpContext context, IStore store, Supervisor supervisor, CancellationToken ct)
@@ -81,7 +86,7 @@ namespace Primeway.Server.Api
             if (RunStatus.IsFinished(run.Status))
                 return Problems.Result(StatusCodes.Status409Conflict, "Run already finished", "Run '" + id + "' already ended as " + run.Status + "; there is nothing to stop.");
             var stopping = await supervisor.StopAsync(run, ct).ConfigureAwait(false);
-            return Results.Accepted("/v1/runs/" + id, View(stopping));
+            return Results.Accepted("/v1/runs/" + id, View(stopping, context));
         }
 
         private static async Task<IResult> DownloadArtifacts(string id, HttpContext context, IStore store, Artifacts artifacts, CancellationToken ct)

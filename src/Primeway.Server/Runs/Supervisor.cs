@@ -48,38 +48,68 @@ namespace Primeway.Server.Runs
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
         }
 
+        // Why a run was asked to stop (user, idle, schedule_end), for its driver to report; the store keeps it too.
+        private readonly ConcurrentDictionary<string, string> stopReasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+
+        /// <summary>Raised after every stored change of a run (on the thread that made it): the gateway's routes follow it.</summary>
+        public event Action<RunRecord>? RunChanged;
+
         /// <summary>Completes once the runs left by an earlier server have been reconciled.</summary>
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct) => SubmitAsync(job, run => run, ct);
+        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api) =>
+            SubmitAsync(job, run => run with { StartedBy = startedBy }, ct);
 
-        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken)"/>, with more said of the run (a pipeline step's fields).</summary>
+        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken, string)"/>, with more said of the run (a pipeline step's fields).</summary>
         public async Task<RunRecord> SubmitAsync(JobRecord job, Func<RunRecord, RunRecord> describe, CancellationToken ct)
         {
             var run = describe(new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
                 DateTimeOffset.UtcNow, null, null, null, null, false) { Supervisor = instance, LeaseExpiresAt = DateTimeOffset.UtcNow + options.LeaseDuration });
             await store.InsertRunAsync(run, ct).ConfigureAwait(false);
+            Changed(run);
             queue.Writer.TryWrite(run.Id);
             return run;
         }
 
         /// <summary>
         /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver, here or, through
-        /// the store, in the instance that supervises it.
+        /// the store, in the instance that supervises it. A stop for the user ends as stopped; one by the system (reason
+        /// idle or schedule_end) ends as terminated.
         /// </summary>
-        public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct)
+        public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct, string reason = "user")
         {
-            if (!await store.RequestStopAsync(run.Id, ct).ConfigureAwait(false))
+            if (!await store.RequestStopAsync(run.Id, reason, ct).ConfigureAwait(false))
                 return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run;
+            stopReasons[run.Id] = reason;
             if (stopSignals.TryGetValue(run.Id, out var signal))
                 signal.Cancel();
             else if (await store.StopIfPendingAsync(run.Id, DateTimeOffset.UtcNow, ct).ConfigureAwait(false) is RunRecord stopped)
             {
+                var (status, why) = StopEnding(run.Id);
+                if (status != stopped.Status || why != stopped.Reason)
+                {
+                    stopped = stopped with { Status = status, Reason = why };
+                    await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
+                }
+                Changed(stopped);
                 logs.Complete(run.Id);
                 return stopped;
             }
             return await store.GetAnyRunAsync(run.Id, ct).ConfigureAwait(false) ?? run with { StopRequested = true };
+        }
+
+        /// <summary>How a stopped run ends: stopped when a user asked, terminated when the system did.</summary>
+        private (string Status, string Reason) StopEnding(string runId)
+        {
+            var reason = stopReasons.TryRemove(runId, out var why) ? why : "user";
+            return (reason == "user" ? RunStatus.Stopped : RunStatus.Terminated, reason);
+        }
+
+        private void Changed(RunRecord run)
+        {
+            try { RunChanged?.Invoke(run); }
+            catch (Exception e) { log.LogError(e, "A listener of run {RunId} failed.", run.Id); }
         }
 
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -128,8 +158,12 @@ namespace Primeway.Server.Runs
                         await LetGoOfTakenRunsAsync(held, ct).ConfigureAwait(false);
                     }
                     if (!store.IsShared) continue;
-                    foreach (var id in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
-                        if (stopSignals.TryGetValue(id, out var signal)) signal.Cancel();
+                    foreach (var requested in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
+                        if (stopSignals.TryGetValue(requested.Id, out var signal) && !signal.IsCancellationRequested)
+                        {
+                            stopReasons.TryAdd(requested.Id, requested.Reason ?? "user");
+                            signal.Cancel();
+                        }
                     var orphans = await store.ClaimRunsAsync(instance, now, options.LeaseDuration, ignoreLeases: false, ct).ConfigureAwait(false);
                     foreach (var run in orphans)
                         log.LogWarning("Taking over run {RunId} from server instance {Previous}, which stopped renewing its lease.", run.Id, run.Supervisor ?? "(none)");
@@ -233,10 +267,17 @@ namespace Primeway.Server.Runs
         {
             var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException("run " + runId + " is not in the store");
             if (RunStatus.IsFinished(run.Status)) return;
-            if (run.StopRequested && resume == null)
+            if (run.StopRequested)
             {
-                await FinishAsync(run, RunStatus.Stopped, "user", null, null, follow).ConfigureAwait(false);
-                return;
+                stopReasons.TryAdd(run.Id, run.Reason ?? "user");
+                if (resume == null)
+                {
+                    var (status, reason) = StopEnding(run.Id);
+                    await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
+                    return;
+                }
+                // Asked to stop before the last server went down: finish the stop now.
+                if (stopSignals.TryGetValue(run.Id, out var signal)) signal.Cancel();
             }
             JobSpec job;
             Workload workload;
@@ -333,7 +374,8 @@ namespace Primeway.Server.Runs
                 if (follow.IsCancellationRequested) return;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", follow).ConfigureAwait(false);
+                var (status, reason) = StopEnding(run.Id);
+                await FinishAsync(run, status, reason, null, StopMessage(reason), follow).ConfigureAwait(false);
                 return;
             }
             finally
@@ -353,10 +395,18 @@ namespace Primeway.Server.Runs
             await deployment.StopAsync().ConfigureAwait(false);
             states.Writer.TryComplete();
             await recorder.ConfigureAwait(false);
-            await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped on request.", CancellationToken.None).ConfigureAwait(false);
+            var ending = StopEnding(run.Id);
+            await FinishAsync(run, ending.Status, ending.Reason, null, StopMessage(ending.Reason), CancellationToken.None).ConfigureAwait(false);
         }
 
         private EngineOptions EngineOptions => new EngineOptions { StopGrace = options.StopGrace };
+
+        private static string StopMessage(string reason) => reason switch
+        {
+            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
+            "schedule_end" => "stopped at the end of its schedule.",
+            _ => "stopped on request.",
+        };
 
         /// <summary>The run as the engine's state change leaves it: status for the start, health_status after.</summary>
         private static RunRecord DeployState(RunRecord run, RunStateChange change, Workload workload)
@@ -366,7 +416,11 @@ namespace Primeway.Server.Runs
                 case RunState.Preparing: return run.Status == RunStatus.Running ? run : run with { Status = RunStatus.Building };
                 case RunState.Starting: return run with { Status = RunStatus.Creating };
                 case RunState.Running: return run with { Status = RunStatus.Running, StartedAt = run.StartedAt ?? DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus ?? "starting" };
-                case RunState.Healthy: return run with { Status = RunStatus.Running, HealthStatus = "healthy", Url = "http://127.0.0.1:" + workload.Port + "/" };
+                case RunState.Healthy:
+                    var healthy = run with { Status = RunStatus.Running, HealthStatus = "healthy", Url = "http://127.0.0.1:" + workload.Port + "/" };
+                    return run.StartedBy == RunTrigger.Gateway && run.ColdStartSeconds == null
+                        ? healthy with { ColdStartSeconds = Math.Round((DateTimeOffset.UtcNow - run.CreatedAt).TotalSeconds, 3) }
+                        : healthy;
                 case RunState.Unhealthy: return run with { HealthStatus = "unhealthy" };
                 case RunState.Restarting: return run with { HealthStatus = "restarting" };
                 default: return run;
@@ -408,9 +462,9 @@ namespace Primeway.Server.Runs
                 bool timedOut = !stop.IsCancellationRequested;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 var exit = await backend.WaitForExitAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                return timedOut
-                    ? new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.")
-                    : new Ending(RunStatus.Stopped, "user", exit.ExitCode, "stopped on request.");
+                if (timedOut) return new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.");
+                var (status, reason) = StopEnding(run.Id);
+                return new Ending(status, reason, exit.ExitCode, StopMessage(reason));
             }
         }
 
@@ -424,7 +478,8 @@ namespace Primeway.Server.Runs
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                await FinishAsync(run, RunStatus.Stopped, "user", null, "stopped before it started.", ct).ConfigureAwait(false);
+                var (status, why) = StopEnding(run.Id);
+                await FinishAsync(run, status, why, null, "stopped before it started.", ct).ConfigureAwait(false);
                 return false;
             }
             catch (EngineException e)
@@ -455,6 +510,7 @@ namespace Primeway.Server.Runs
         private async Task<RunRecord> SetStatusAsync(RunRecord run, CancellationToken ct)
         {
             await store.UpdateRunAsync(run, ct).ConfigureAwait(false);
+            Changed(run);
             return run;
         }
 
@@ -463,6 +519,8 @@ namespace Primeway.Server.Runs
             if (message != null) logs.AppendNote(run.Id, run.JobName + ": " + message);
             var ended = run with { Status = status, Reason = reason, ExitCode = exitCode, EndedAt = DateTimeOffset.UtcNow, HealthStatus = run.HealthStatus == null ? null : "stopped" };
             await store.UpdateRunAsync(ended, CancellationToken.None).ConfigureAwait(false);
+            stopReasons.TryRemove(run.Id, out _);
+            Changed(ended);
             logs.Complete(run.Id);
         }
 

@@ -54,10 +54,10 @@ namespace Primeway.Server.Store
         Task ReleaseLeasesAsync(string instance, CancellationToken ct);
 
         /// <summary>Runs this instance supervises that someone asked, through any instance, to stop.</summary>
-        Task<IReadOnlyList<string>> ListStopRequestsAsync(string instance, CancellationToken ct);
+        Task<IReadOnlyList<RunRecord>> ListStopRequestsAsync(string instance, CancellationToken ct);
 
-        /// <summary>Marks an unfinished run to be stopped; false when it has finished.</summary>
-        Task<bool> RequestStopAsync(string id, CancellationToken ct);
+        /// <summary>Marks an unfinished run to be stopped, and why (user, idle, schedule_end); false when it has finished.</summary>
+        Task<bool> RequestStopAsync(string id, string reason, CancellationToken ct);
 
         Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
         Task FinishPipelineRunAsync(string id, string status, string? reason, DateTimeOffset endedAt, CancellationToken ct);
@@ -73,5 +73,19 @@ namespace Primeway.Server.Store
 
         /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
         Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
+
+        /// <summary>The newest deploy run of any owner's job of that name: what the gateway serves or wakes.</summary>
+        Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct);
+
+        /// <summary>Starts a job's schedule afresh (a new or replaced definition).</summary>
+        Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+        /// <summary>Records progress; ignored when the job's definition changed since the record was read.</summary>
+        Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+
+        /// <summary>Schedules of one owner, or of every owner when owner is null (the scheduler).</summary>
+        Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);
+
+        Task DeleteScheduleAsync(string jobId, CancellationToken ct);
     }
 }

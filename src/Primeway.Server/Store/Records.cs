@@ -54,6 +54,12 @@ namespace Primeway.Server.Store
         public string? PipelineRunId { get; init; }
         public string? StepId { get; init; }
         public string? Inputs { get; init; }
+
+        /// <summary>Who made the run: api (a user), gateway (a request woke an idle deploy job) or schedule.</summary>
+        public string StartedBy { get; init; } = RunTrigger.Api;
+
+        /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
+        public double? ColdStartSeconds { get; init; }
     }
 
     /// <summary>One execution of a pipeline; Yaml is the pipeline file as it was (tokens removed). Its steps are runs.</summary>
@@ -81,4 +87,26 @@ namespace Primeway.Server.Store
 
         public static bool IsFinished(string status) => status == Completed || status == Failed || status == Stopped;
     }
+
+
+    public static class RunTrigger
+    {
+        public const string Api = "api";
+        public const string Gateway = "gateway";
+        public const string Schedule = "schedule";
+    }
+
+    /// <summary>
+    /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor
+    /// loses a start, and the next instants for display. DefinitionAt is the job's updated_at it was made for;
+    /// a new definition starts the schedule afresh.
+    /// </summary>
+    public sealed record ScheduleRecord(
+        string JobId,
+        string Owner,
+        DateTimeOffset DefinitionAt,
+        DateTimeOffset? LastStartAt,
+        DateTimeOffset? LastEndAt,
+        DateTimeOffset? NextStartAt,
+        DateTimeOffset? NextEndAt);
 }
