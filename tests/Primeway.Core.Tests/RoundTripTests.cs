@@ -29,6 +29,7 @@ apt_packages: [curl]
 port: 8000
 health_endpoint: /health
 idle_timeout: 300
+gateway_auth: none
 health_check_timeout: 120
 creation_timeout: 900
 schedule_start: '0 9 * * 1-5'
