@@ -123,6 +123,30 @@ namespace Primeway.Server.Tests
             Assert.Single(lines, l => l.EndsWith(" two", StringComparison.Ordinal) || l == "two");
         }
 
+        [PostgresFact]
+        public async Task A_scheduled_start_fires_once_with_two_instances_up()
+        {
+            using var a = servers.A.Client(servers.Token);
+            using var b = servers.B.Client(servers.Token);
+            var at = DateTimeOffset.UtcNow.AddSeconds(4).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            var name = "scheduled-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var stored = await a.PostAsync("/v1/jobs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: 'echo fired'\nschedule_start: '" + at + "'\n"));
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+
+            var until = DateTime.UtcNow.AddSeconds(40);
+            JsonElement runs;
+            while ((runs = JsonDocument.Parse(await b.GetStringAsync("/v1/runs?job=" + name)).RootElement).GetArrayLength() == 0)
+            {
+                Assert.True(DateTime.UtcNow < until, "the scheduled start at " + at + " never fired");
+                await Task.Delay(200);
+            }
+            // Both instances look at the clock every second: give the slower one time to fire too, if it were going to.
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            runs = JsonDocument.Parse(await b.GetStringAsync("/v1/runs?job=" + name)).RootElement;
+            var run = Assert.Single(runs.EnumerateArray());
+            Assert.Equal("schedule", run.GetProperty("started_by").GetString());
+        }
+
         private static async Task<string> StartAsync(HttpClient client, string name, string command)
         {
             var response = await client.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: '" + command + "'\n"));

@@ -185,6 +185,24 @@ namespace Primeway.Server.Tests
         }
 
         [Fact]
+        public async Task Of_instances_advancing_one_schedule_at_once_exactly_one_does()
+        {
+            var record = new ScheduleRecord("job_s", "alice", T0, T0, T0, T0.AddMinutes(1), null);
+            await Store.PutScheduleAsync(record, default);
+            var progressed = record with { LastStartAt = T0.AddMinutes(1), NextStartAt = T0.AddMinutes(2) };
+            var stores = new[] { Store, OpenAnother(), OpenAnother(), OpenAnother() };
+            var won = await Task.WhenAll(stores.Select(store => Task.Run(() => store.UpdateScheduleAsync(record, progressed, default))));
+            Assert.Single(won, w => w);
+            Assert.Equal(progressed, (await Store.ListSchedulesAsync("alice", default)).Single());
+            Assert.False(await Store.UpdateScheduleAsync(record with { DefinitionAt = T0.AddDays(1) }, progressed, default));
+
+            var fresh = new ScheduleRecord("job_n", "alice", T0, null, null, T0, null);
+            await Store.PutScheduleAsync(fresh, default);
+            Assert.True(await Store.UpdateScheduleAsync(fresh, fresh with { LastStartAt = T0 }, default));
+            Assert.False(await Store.UpdateScheduleAsync(fresh, fresh with { LastStartAt = T0 }, default));
+        }
+
+        [Fact]
         public async Task Instances_claiming_at_once_never_take_the_same_run()
         {
             for (int i = 0; i < 60; i++) await Store.InsertRunAsync(Run("run_" + i.ToString("D2"), minute: i), default);

@@ -110,8 +110,9 @@ namespace Primeway.Server.Scheduling
             var start = startAt != null && (endAt == null || startAt > endAt);
             var progressed = record with { LastStartAt = lastStart, LastEndAt = lastEnd, NextStartAt = schedule.NextStart(now), NextEndAt = schedule.NextEnd(now) };
             if (progressed == record && !start && !end) return;
-            // Progress is stored before acting: after a crash in between, a start is missed rather than made twice.
-            await store.UpdateScheduleAsync(progressed, ct).ConfigureAwait(false);
+            // Progress is stored before acting: after a crash in between, a start is missed rather than made twice. Of
+            // several instances looking at once, only the one whose update finds the record unchanged acts.
+            if (!await store.UpdateScheduleAsync(record, progressed, ct).ConfigureAwait(false)) return;
             if (end) await EndAsync(job, ct).ConfigureAwait(false);
             if (start) await StartAsync(job, ct).ConfigureAwait(false);
         }

@@ -80,8 +80,12 @@ namespace Primeway.Server.Store
         /// <summary>Starts a job's schedule afresh (a new or replaced definition).</summary>
         Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
 
-        /// <summary>Records progress; ignored when the job's definition changed since the record was read.</summary>
-        Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
+        /// <summary>
+        /// Records progress from <paramref name="previous"/> to <paramref name="progressed"/>, only if the stored record is
+        /// still <paramref name="previous"/> (same definition, same last start and end): true for the one caller that made
+        /// the step, so a scheduled start fires once however many server instances look at the clock.
+        /// </summary>
+        Task<bool> UpdateScheduleAsync(ScheduleRecord previous, ScheduleRecord progressed, CancellationToken ct);
 
         /// <summary>Schedules of one owner, or of every owner when owner is null (the scheduler).</summary>
         Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Data;
 using System.Data.Common;
 using System.Globalization;
+using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -266,9 +267,12 @@ namespace Primeway.Server.Store
                 "ON CONFLICT (job_id) DO UPDATE SET owner = excluded.owner, definition_at = excluded.definition_at, last_start_at = excluded.last_start_at, " +
                 "last_end_at = excluded.last_end_at, next_start_at = excluded.next_start_at, next_end_at = excluded.next_end_at", ct, ScheduleParameters(schedule));
 
-        public Task UpdateScheduleAsync(ScheduleRecord schedule, CancellationToken ct) =>
-            WriteAsync("UPDATE schedules SET last_start_at = @last_start, last_end_at = @last_end, next_start_at = @next_start, next_end_at = @next_end " +
-                "WHERE job_id = @job AND definition_at = @definition", ct, ScheduleParameters(schedule));
+        public async Task<bool> UpdateScheduleAsync(ScheduleRecord previous, ScheduleRecord progressed, CancellationToken ct) =>
+            await WriteAsync("UPDATE schedules SET last_start_at = @last_start, last_end_at = @last_end, next_start_at = @next_start, next_end_at = @next_end " +
+                "WHERE job_id = @job AND definition_at = @definition " +
+                "AND (last_start_at = @was_start OR (last_start_at IS NULL AND @was_start IS NULL)) AND (last_end_at = @was_end OR (last_end_at IS NULL AND @was_end IS NULL))",
+                ct, ScheduleParameters(progressed).Concat(new[] { Text("@was_start", Time(previous.LastStartAt)), Text("@was_end", Time(previous.LastEndAt)) }).ToArray())
+                .ConfigureAwait(false) > 0;
 
         public Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct) =>
             owner == null
