@@ -74,6 +74,9 @@ namespace Primeway.Server.Store
         /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
         Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
 
+        /// <summary>Records that a deploy run served a request then, so every instance's gateway counts it for idle_timeout.</summary>
+        Task TouchRunAsync(string id, DateTimeOffset at, CancellationToken ct);
+
         /// <summary>The newest deploy run of any owner's job of that name: what the gateway serves or wakes.</summary>
         Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct);
 

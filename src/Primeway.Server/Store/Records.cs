@@ -60,6 +60,9 @@ namespace Primeway.Server.Store
 
         /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
         public double? ColdStartSeconds { get; init; }
+
+        /// <summary>When a deploy run last served a request through any instance's gateway (written about once a second).</summary>
+        public DateTimeOffset? LastRequestAt { get; init; }
     }
 
     /// <summary>One execution of a pipeline; Yaml is the pipeline file as it was (tokens removed). Its steps are runs.</summary>

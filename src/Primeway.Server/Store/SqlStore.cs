@@ -50,6 +50,7 @@ namespace Primeway.Server.Store
             // 4: who started a run and a woken deploy run's cold start; schedule progress; deploy runs by job name for the gateway.
             @"ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT 'api';
               ALTER TABLE runs ADD COLUMN cold_start_seconds DOUBLE PRECISION;
+              ALTER TABLE runs ADD COLUMN last_request_at TEXT;
               CREATE INDEX runs_by_job_name ON runs (job_name, created_at DESC);
               CREATE TABLE schedules (
                 job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, definition_at TEXT NOT NULL,
@@ -163,10 +164,10 @@ namespace Primeway.Server.Store
 
         // Runs
 
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node, pipeline_run_id, step_id, inputs, started_by, cold_start_seconds";
+        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node, pipeline_run_id, step_id, inputs, started_by, cold_start_seconds, last_request_at";
 
         public Task InsertRunAsync(RunRecord run, CancellationToken ct) =>
-            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node, @pipeline_run, @step, @inputs, @started_by, @cold_start)",
+            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node, @pipeline_run, @step, @inputs, @started_by, @cold_start, @last_request)",
                 ct, RunParameters(run));
 
         /// <summary>Writes the run's state. A stop request is never cleared here: it may have come from another instance meanwhile.</summary>
@@ -181,7 +182,7 @@ namespace Primeway.Server.Store
             Text("@started", Time(run.StartedAt)), Text("@ended", Time(run.EndedAt)), Text("@health", run.HealthStatus), Text("@url", run.Url), Int("@stop", run.StopRequested ? 1 : 0),
             Text("@supervisor", run.Supervisor), Text("@lease", Time(run.LeaseExpiresAt)), Text("@node", run.Node),
             Text("@pipeline_run", run.PipelineRunId), Text("@step", run.StepId), Text("@inputs", run.Inputs),
-            Text("@started_by", run.StartedBy), Real("@cold_start", run.ColdStartSeconds),
+            Text("@started_by", run.StartedBy), Real("@cold_start", run.ColdStartSeconds), Text("@last_request", Time(run.LastRequestAt)),
         };
 
         public Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct) =>
@@ -252,7 +253,13 @@ namespace Primeway.Server.Store
             Inputs = r.IsDBNull(20) ? null : r.GetString(20),
             StartedBy = r.GetString(21),
             ColdStartSeconds = r.IsDBNull(22) ? null : r.GetDouble(22),
+            LastRequestAt = r.IsDBNull(23) ? null : ParseTime(r.GetString(23)),
         };
+
+        /// <summary>Records that a deploy run served a request at <paramref name="at"/> (never moving the time back).</summary>
+        public Task TouchRunAsync(string id, DateTimeOffset at, CancellationToken ct) =>
+            WriteAsync("UPDATE runs SET last_request_at = @at WHERE id = @id AND (last_request_at IS NULL OR last_request_at < @at)", ct,
+                Text("@id", id), Text("@at", Time(at)));
 
         public Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct) =>
             QueryOneAsync("SELECT " + RunColumns + " FROM runs WHERE job_name = @name AND job_type = 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1", ReadRun, ct,
