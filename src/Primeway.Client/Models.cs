@@ -48,6 +48,9 @@ namespace Primeway
         [JsonPropertyName("started_by")] public string StartedBy { get; set; } = "api";
         /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
         [JsonPropertyName("cold_start_seconds")] public double? ColdStartSeconds { get; set; }
+        /// <summary>For a pipeline step: its pipeline run and step id.</summary>
+        [JsonPropertyName("pipeline_run_id")] public string? PipelineRunId { get; set; }
+        [JsonPropertyName("step_id")] public string? StepId { get; set; }
 
         /// <summary>The server this run lives on.</summary>
         [JsonIgnore] public Uri? Server { get; set; }
@@ -56,6 +59,38 @@ namespace Primeway
         [JsonIgnore] public TimeSpan? Duration => DurationSeconds == null ? (TimeSpan?)null : TimeSpan.FromSeconds(DurationSeconds.Value);
 
         public override string ToString() => JobName + " " + Id + ": " + Status + (ExitCode != null ? " (exit " + ExitCode + ")" : "");
+    }
+
+    /// <summary>One execution of a pipeline file on a server, with where each step stands.</summary>
+    public sealed class PipelineRun
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("pipeline_name")] public string PipelineName { get; set; } = "";
+        /// <summary>running, completed, failed or stopped.</summary>
+        [JsonPropertyName("status")] public string Status { get; set; } = "";
+        [JsonPropertyName("reason")] public string? Reason { get; set; }
+        [JsonPropertyName("created_at")] public DateTimeOffset CreatedAt { get; set; }
+        [JsonPropertyName("ended_at")] public DateTimeOffset? EndedAt { get; set; }
+        [JsonPropertyName("stop_requested")] public bool StopRequested { get; set; }
+        [JsonPropertyName("steps")] public List<PipelineStepStatus> Steps { get; set; } = new List<PipelineStepStatus>();
+
+        [JsonIgnore] public bool IsFinished => Status != "running";
+
+        public override string ToString() => PipelineName + " " + Id + ": " + Status;
+    }
+
+    /// <summary>A step of a pipeline run: waiting, skipped, or the status of its run.</summary>
+    public sealed class PipelineStepStatus
+    {
+        [JsonPropertyName("id")] public string Id { get; set; } = "";
+        [JsonPropertyName("job_name")] public string JobName { get; set; } = "";
+        [JsonPropertyName("job_type")] public string JobType { get; set; } = "";
+        [JsonPropertyName("status")] public string Status { get; set; } = "";
+        [JsonPropertyName("run_id")] public string? RunId { get; set; }
+        [JsonPropertyName("dependencies")] public List<string> Dependencies { get; set; } = new List<string>();
+        [JsonPropertyName("inputs")] public List<string> Inputs { get; set; } = new List<string>();
+
+        public override string ToString() => Id + ": " + Status;
     }
 
     public static class RunStatuses

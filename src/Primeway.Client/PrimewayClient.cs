@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.Compression;
 using System.Linq;
 using System.Net;
 using System.Net.Http;
@@ -106,6 +107,44 @@ namespace Primeway
 
         public Task DeleteRunAsync(string id, CancellationToken ct = default) =>
             SendAsync<object>(null, HttpMethod.Delete, "v1/runs/" + Uri.EscapeDataString(id), ct);
+
+        /// <summary>
+        /// Saves a run job's artifacts into <paramref name="directory"/> (made when missing) and returns the files
+        /// written. An entry that would land outside the directory is refused.
+        /// </summary>
+        public async Task<IReadOnlyList<string>> SaveArtifactsAsync(string runId, string directory, CancellationToken ct = default)
+        {
+            var bytes = await GetBytesAsync("v1/runs/" + Uri.EscapeDataString(runId) + "/artifacts", ct).ConfigureAwait(false);
+            var root = Path.GetFullPath(directory);
+            Directory.CreateDirectory(root);
+            var written = new List<string>();
+            using var zip = new ZipArchive(new MemoryStream(bytes), ZipArchiveMode.Read);
+            foreach (var entry in zip.Entries)
+            {
+                var target = Path.GetFullPath(Path.Combine(root, entry.FullName));
+                if (!target.StartsWith(root.TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    throw new InvalidDataException("artifact '" + entry.FullName + "' of run " + runId + " would be written outside " + root + ".");
+                if (entry.FullName.EndsWith("/", StringComparison.Ordinal)) continue;
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                using (var source = entry.Open())
+                using (var file = File.Create(target))
+                    await source.CopyToAsync(file, 81920, ct).ConfigureAwait(false);
+                written.Add(target);
+            }
+            return written;
+        }
+
+        // Pipelines
+
+        /// <summary>Validates the pipeline file on the server and starts it; an invalid file is a PrimewayApiException with its diagnostics.</summary>
+        public Task<PipelineRun> StartPipelineAsync(string pipelineYaml, CancellationToken ct = default) =>
+            SendAsync<PipelineRun>(() => new StringContent(pipelineYaml, Encoding.UTF8, "application/yaml"), HttpMethod.Post, "v1/pipeline-runs", ct);
+
+        public Task<PipelineRun> GetPipelineRunAsync(string id, CancellationToken ct = default) =>
+            GetAsync<PipelineRun>("v1/pipeline-runs/" + Uri.EscapeDataString(id), ct);
+
+        public Task<PipelineRun> StopPipelineRunAsync(string id, CancellationToken ct = default) =>
+            SendAsync<PipelineRun>(null, HttpMethod.Post, "v1/pipeline-runs/" + Uri.EscapeDataString(id) + "/stop", ct);
 
         /// <summary>The run's log so far, the last <paramref name="tail"/> lines when given.</summary>
         public async Task<IReadOnlyList<LogEntry>> GetLogAsync(string id, int? tail = null, CancellationToken ct = default)
@@ -228,6 +267,29 @@ namespace Primeway
         {
             var text = await GetTextAsync(path, ct).ConfigureAwait(false);
             return JsonSerializer.Deserialize<T>(text, Json)!;
+        }
+
+        private async Task<byte[]> GetBytesAsync(string path, CancellationToken ct)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
+                    using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, ct, RequestTimeout).ConfigureAwait(false);
+                    if (attempt < SafeAttempts && IsTransient(response.StatusCode))
+                    {
+                        await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                        continue;
+                    }
+                    await ThrowIfFailedAsync(response).ConfigureAwait(false);
+                    return await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+                }
+                catch (PrimewayUnreachableException) when (attempt < SafeAttempts)
+                {
+                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
+                }
+            }
         }
 
         /// <summary>A GET, retried with backoff on connection failures and 502/503/504: it is safe to repeat.</summary>

@@ -86,6 +86,33 @@ namespace Primeway.Client.Tests
         }
 
         [Fact]
+        public async Task A_pipeline_runs_and_its_steps_artifacts_are_saved_to_a_directory()
+        {
+            var started = await client.StartPipelineAsync("pipeline_name: client-flow\nsteps:\n" +
+                "  - {id: make, job_type: run, docker_image: busybox, command: mkdir -p /primeway-artifacts/d && echo made > /primeway-artifacts/d/file.txt}\n" +
+                "  - {id: use, job_type: run, docker_image: busybox, inputs: [make], command: cat /make/d/file.txt}\n");
+            Assert.Equal(new[] { "make", "use" }, started.Steps.Select(s => s.Id));
+            var until = DateTime.UtcNow.AddSeconds(60);
+            var pipeline = started;
+            while (!pipeline.IsFinished && DateTime.UtcNow < until)
+            {
+                await Task.Delay(200);
+                pipeline = await client.GetPipelineRunAsync(started.Id);
+            }
+            Assert.Equal("completed", pipeline.Status);
+            var make = pipeline.Steps[0].RunId!;
+            Assert.Equal("make", (await client.GetRunAsync(make)).StepId);
+
+            var directory = Path.Combine(data, "saved");
+            var files = await client.SaveArtifactsAsync(make, directory);
+            Assert.Equal(new[] { Path.Combine(directory, "d", "file.txt") }, files);
+            Assert.Equal("made\n", File.ReadAllText(files[0]));
+
+            var invalid = await Assert.ThrowsAsync<PrimewayApiException>(() => client.StartPipelineAsync("pipeline_name: p\nsteps: []\n"));
+            Assert.Equal(422, (int)invalid.StatusCode);
+        }
+
+        [Fact]
         public async Task Stop_list_get_and_delete()
         {
             var run = await client.StartAsync(Job("client-stop", "sleep 60"));

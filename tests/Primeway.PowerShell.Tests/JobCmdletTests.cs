@@ -259,8 +259,7 @@ namespace Primeway.PowerShell.Tests
             var result = ps.Run("$d = New-PrimewayJob -Yaml \"" + yaml + "\" | Start-PrimewayJob -Wait; $d; $d | Stop-PrimewayJob -Confirm:$false").AssertNoErrors();
             Assert.Equal("running", result.Property(0, "Status"));
             Assert.Equal("healthy", result.Property(0, "HealthStatus"));
-            // Url is the server's gateway address of the job; DirectUrl the container's own.
-            Assert.EndsWith("/d/" + name + "/", (string?)result.Property(0, "Url"));
+            Assert.Equal(session.Server.Url.TrimEnd('/') + "/d/" + name + "/", result.Property(0, "Url"));
             Assert.Equal("http://127.0.0.1:" + port + "/", result.Property(0, "DirectUrl"));
         }
 

@@ -123,6 +123,71 @@ namespace Primeway.Server.Tests
             Assert.Single(lines, l => l.EndsWith(" two", StringComparison.Ordinal) || l == "two");
         }
 
+        [PostgresFact]
+        public async Task A_scheduled_start_fires_once_with_two_instances_up()
+        {
+            using var a = servers.A.Client(servers.Token);
+            using var b = servers.B.Client(servers.Token);
+            var at = DateTimeOffset.UtcNow.AddSeconds(4).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            var name = "scheduled-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var stored = await a.PostAsync("/v1/jobs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: 'echo fired'\nschedule_start: '" + at + "'\n"));
+            Assert.Equal(HttpStatusCode.Created, stored.StatusCode);
+
+            var until = DateTime.UtcNow.AddSeconds(40);
+            JsonElement runs;
+            while ((runs = JsonDocument.Parse(await b.GetStringAsync("/v1/runs?job=" + name)).RootElement).GetArrayLength() == 0)
+            {
+                Assert.True(DateTime.UtcNow < until, "the scheduled start at " + at + " never fired");
+                await Task.Delay(200);
+            }
+            // Both instances look at the clock every second: give the slower one time to fire too, if it were going to.
+            await Task.Delay(TimeSpan.FromSeconds(4));
+            runs = JsonDocument.Parse(await b.GetStringAsync("/v1/runs?job=" + name)).RootElement;
+            var run = Assert.Single(runs.EnumerateArray());
+            Assert.Equal("schedule", run.GetProperty("started_by").GetString());
+        }
+
+        [PostgresFact]
+        public async Task Requests_through_either_instance_keep_a_deploy_job_awake_and_either_wakes_it()
+        {
+            using var a = servers.A.Client(servers.Token);
+            using var b = servers.B.Client(servers.Token);
+            var port = FreePort();
+            var name = "shared-web-" + Guid.NewGuid().ToString("N").Substring(0, 6);
+            var started = await a.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: deploy\ndocker_image: busybox\n" +
+                "command: [sh, -c, 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p " + port + " -h /www']\n" +
+                "port: " + port + "\nhealth_endpoint: /\nidle_timeout: 5\n"));
+            Assert.Equal(HttpStatusCode.Created, started.StatusCode);
+            var run = JsonDocument.Parse(await started.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+
+            // Only instance b is asked, for longer than idle_timeout: instance a, which runs the job, must count those requests.
+            var until = DateTime.UtcNow.AddSeconds(12);
+            while (DateTime.UtcNow < until)
+            {
+                Assert.Equal("ok\n", await b.GetStringAsync("/d/" + name + "/"));
+                await Task.Delay(500);
+            }
+            var awake = await GetRunAsync(b, run);
+            Assert.True(awake.GetProperty("status").GetString() == "running", "the job was stopped while instance b served it: " + awake);
+
+            var asleep = await RunningServer.WaitForEndAsync(b, run, seconds: 40);
+            Assert.Equal(("terminated", "idle"), (asleep.GetProperty("status").GetString(), asleep.GetProperty("reason").GetString()));
+
+            Assert.Equal("ok\n", await b.GetStringAsync("/d/" + name + "/"));
+            var woken = JsonDocument.Parse(await b.GetStringAsync("/v1/runs?job=" + name)).RootElement.EnumerateArray().First();
+            Assert.Equal(("gateway", "running"), (woken.GetProperty("started_by").GetString(), woken.GetProperty("status").GetString()));
+            await b.PostAsync("/v1/runs/" + woken.GetProperty("id").GetString() + "/stop", null);
+        }
+
+        private static int FreePort()
+        {
+            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            return port;
+        }
+
         private static async Task<string> StartAsync(HttpClient client, string name, string command)
         {
             var response = await client.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: '" + command + "'\n"));

@@ -178,6 +178,40 @@ steps:
         }
 
         [Fact]
+        public async Task A_pipeline_run_carries_on_after_a_server_restart()
+        {
+            var data = Path.Combine(Path.GetTempPath(), "primeway-server-" + Guid.NewGuid().ToString("N"));
+            string id;
+            await using (var first = await RunningServer.StartAsync(data))
+            {
+                using var before = first.Client(first.AdminToken);
+                var response = await before.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: durable\nsteps:\n" +
+                    "  - {id: first, docker_image: busybox, command: 'sleep 3; echo one > /primeway-artifacts/one'}\n" +
+                    "  - {id: second, docker_image: busybox, inputs: [first], command: 'cat /first/one'}\n"));
+                Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+                id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+                var until = DateTime.UtcNow.AddSeconds(30);
+                while (Step(JsonDocument.Parse(await before.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement, "first").GetProperty("status").GetString() != "running")
+                {
+                    Assert.True(DateTime.UtcNow < until, "step first never started");
+                    await Task.Delay(100);
+                }
+            }
+
+            await using var second = await RunningServer.StartAsync(data);
+            using var after = second.Client(second.AdminToken);
+            JsonElement ended;
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while ((ended = JsonDocument.Parse(await after.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement).GetProperty("status").GetString() == "running")
+            {
+                Assert.True(DateTime.UtcNow < deadline, ended.ToString());
+                await Task.Delay(200);
+            }
+            Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
+            Assert.Contains("one", await after.GetStringAsync("/v1/runs/" + Step(ended, "second").GetProperty("run_id").GetString() + "/logs?timestamps=false"));
+        }
+
+        [Fact]
         public async Task An_invalid_pipeline_is_refused_with_its_diagnostics()
         {
             var response = await client.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: bad\nsteps:\n  - id: a\n    dependencies: [b]\n    docker_image: busybox\n  - id: b\n    dependencies: [a]\n    docker_image: busybox\n"));

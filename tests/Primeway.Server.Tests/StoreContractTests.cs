@@ -112,7 +112,7 @@ namespace Primeway.Server.Tests
         {
             var run = Run("run_s");
             await Store.InsertRunAsync(run, default);
-            Assert.True(await OpenAnother().RequestStopAsync("run_s", default));
+            Assert.True(await OpenAnother().RequestStopAsync("run_s", "user", default));
             await Store.UpdateRunAsync(run with { Status = RunStatus.Building }, default);
             var read = await Store.GetAnyRunAsync("run_s");
             Assert.Equal((RunStatus.Building, true), (read!.Status, read.StopRequested));
@@ -127,7 +127,7 @@ namespace Primeway.Server.Tests
             Assert.Equal((RunStatus.Stopped, "user", T0), (stopped!.Status, stopped.Reason, stopped.EndedAt));
             Assert.Null(await Store.StopIfPendingAsync("run_r", T0, default));
             Assert.Null(await Store.StopIfPendingAsync("run_p", T0, default));
-            Assert.False(await Store.RequestStopAsync("run_p", default));
+            Assert.False(await Store.RequestStopAsync("run_p", "user", default));
         }
 
         [Fact]
@@ -156,8 +156,9 @@ namespace Primeway.Server.Tests
             await Store.InsertRunAsync(Run("run_live", status: RunStatus.Running) with { Supervisor = "a", LeaseExpiresAt = T0.AddSeconds(10) }, default);
             Assert.Empty(await Store.ClaimRunsAsync("b", T0, TimeSpan.FromSeconds(10), false, default));
             Assert.Empty(await Store.ListStopRequestsAsync("a", default));
-            await OpenAnother().RequestStopAsync("run_live", default);
-            Assert.Equal(new[] { "run_live" }, await Store.ListStopRequestsAsync("a", default));
+            await OpenAnother().RequestStopAsync("run_live", "idle", default);
+            var requested = Assert.Single(await Store.ListStopRequestsAsync("a", default));
+            Assert.Equal(("run_live", "idle"), (requested.Id, requested.Reason));
             Assert.Empty(await Store.ListStopRequestsAsync("b", default));
         }
 
@@ -181,6 +182,24 @@ namespace Primeway.Server.Tests
             Assert.False(await Store.RequestPipelineStopAsync("pipe_1", default));
             Assert.Empty(await Store.ClaimPipelineRunsAsync("c", T0, ignoreOthers: true, default));
             Assert.Null(await Store.GetPipelineRunAsync("bob", "pipe_1", default));
+        }
+
+        [Fact]
+        public async Task Of_instances_advancing_one_schedule_at_once_exactly_one_does()
+        {
+            var record = new ScheduleRecord("job_s", "alice", T0, T0, T0, T0.AddMinutes(1), null);
+            await Store.PutScheduleAsync(record, default);
+            var progressed = record with { LastStartAt = T0.AddMinutes(1), NextStartAt = T0.AddMinutes(2) };
+            var stores = new[] { Store, OpenAnother(), OpenAnother(), OpenAnother() };
+            var won = await Task.WhenAll(stores.Select(store => Task.Run(() => store.UpdateScheduleAsync(record, progressed, default))));
+            Assert.Single(won, w => w);
+            Assert.Equal(progressed, (await Store.ListSchedulesAsync("alice", default)).Single());
+            Assert.False(await Store.UpdateScheduleAsync(record with { DefinitionAt = T0.AddDays(1) }, progressed, default));
+
+            var fresh = new ScheduleRecord("job_n", "alice", T0, null, null, T0, null);
+            await Store.PutScheduleAsync(fresh, default);
+            Assert.True(await Store.UpdateScheduleAsync(fresh, fresh with { LastStartAt = T0 }, default));
+            Assert.False(await Store.UpdateScheduleAsync(fresh, fresh with { LastStartAt = T0 }, default));
         }
 
         [Fact]

@@ -35,8 +35,8 @@ namespace Primeway.Server.Api
         public sealed record RunView(
             string Id, string JobId, string JobName, string JobType, string Status, string? Reason, int? ExitCode,
             DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? EndedAt, double? DurationSeconds,
-            string? HealthStatus, string? Url, bool StopRequested, string? Node, string? Supervisor,
-            string? DirectUrl, string StartedBy, double? ColdStartSeconds);
+            string? HealthStatus, string? Url, string? DirectUrl, bool StopRequested, string StartedBy, double? ColdStartSeconds, string? Node, string? Supervisor,
+            string? PipelineRunId, string? StepId);
 
         /// <summary>The run as the API shows it: a deploy run's url is its gateway address; direct_url is the container's own.</summary>
         public static RunView View(RunRecord run, HttpContext context)
@@ -46,8 +46,8 @@ namespace Primeway.Server.Api
                 ? Gateway.GatewayLinks.UrlFor(run.JobName, context.RequestServices.GetRequiredService<ServerOptions>(), context.Request)
                 : run.Url;
             return new RunView(run.Id, run.JobId, run.JobName, run.JobType, run.Status, run.Reason, run.ExitCode, run.CreatedAt, run.StartedAt, run.EndedAt,
-                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, url, run.StopRequested, run.Node,
-                RunStatus.IsFinished(run.Status) ? null : run.Supervisor, run.Url, run.StartedBy, run.ColdStartSeconds);
+                duration == null ? null : Math.Round(duration.Value, 3), run.HealthStatus, url, run.Url, run.StopRequested, run.StartedBy, run.ColdStartSeconds, run.Node,
+                RunStatus.IsFinished(run.Status) ? null : run.Supervisor, run.PipelineRunId, run.StepId);
         }
 
         private static async Task<IResult> StartStoredJob(string id, HttpContext context, IStore store, Supervisor supervisor, ProjectFiles projects, CancellationToken ct)

@@ -17,6 +17,9 @@ namespace Primeway.Server.Gateway
     {
         private static readonly TimeSpan IdleCheckInterval = TimeSpan.FromMilliseconds(250);
 
+        // With several instances, each gateway shares its requests and reads the others' this often.
+        private const int ShareEveryTicks = 4;
+
         private readonly ConcurrentDictionary<string, GatewayRoute> routes = new ConcurrentDictionary<string, GatewayRoute>(StringComparer.Ordinal);
         private readonly IStore store;
         private readonly Supervisor supervisor;
@@ -115,7 +118,7 @@ namespace Primeway.Server.Gateway
                     SetDown(route, "Deploy job '" + route.JobName + "' was deleted; there is nothing to start.");
                     return;
                 }
-                await supervisor.SubmitAsync(job, run => run with { StartedBy = RunTrigger.Gateway }, CancellationToken.None).ConfigureAwait(false);
+                await supervisor.SubmitAsync(job, CancellationToken.None, RunTrigger.Gateway).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -171,7 +174,7 @@ namespace Primeway.Server.Gateway
                 }
                 if (run.Status == RunStatus.Running && run.HealthStatus == "healthy" && run.Url != null)
                 {
-                    if (route.State == RouteState.Stopping && route.RunId == run.Id) return;
+                    if ((route.State == RouteState.Stopping || route.State == RouteState.Serving) && route.RunId == run.Id) return;
                     route.Adopt(run);
                     route.Target = run.Url;
                     route.LastActivity = Environment.TickCount64;
@@ -190,10 +193,13 @@ namespace Primeway.Server.Gateway
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
             using var timer = new PeriodicTimer(IdleCheckInterval);
+            long ticks = 0;
             try
             {
                 while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
                 {
+                    if (store.IsShared && ++ticks % ShareEveryTicks == 0)
+                        foreach (var route in routes.Values) await ShareAsync(route, stoppingToken).ConfigureAwait(false);
                     foreach (var route in routes.Values)
                     {
                         var runId = TakeIdle(route);
@@ -202,6 +208,38 @@ namespace Primeway.Server.Gateway
                 }
             }
             catch (OperationCanceledException) { }
+        }
+
+        /// <summary>
+        /// Where instances share a store, requests may reach any of them, and the run may be supervised by another:
+        /// this instance writes when it last served the job and takes the job's state and latest request from the store.
+        /// </summary>
+        private async Task ShareAsync(GatewayRoute route, CancellationToken ct)
+        {
+            try
+            {
+                string? runId;
+                long activity;
+                lock (route.Gate) (runId, activity) = (route.RunId, route.LastActivity);
+                if (runId != null && activity > route.PublishedActivity)
+                {
+                    await store.TouchRunAsync(runId, DateTimeOffset.UtcNow - TimeSpan.FromMilliseconds(Environment.TickCount64 - activity), ct).ConfigureAwait(false);
+                    route.PublishedActivity = activity;
+                }
+                var latest = await store.LatestDeployRunAsync(route.JobName, ct).ConfigureAwait(false);
+                if (latest == null) return;
+                OnRunChanged(latest);
+                if (latest.LastRequestAt is DateTimeOffset at)
+                {
+                    var elsewhere = Environment.TickCount64 - (long)(DateTimeOffset.UtcNow - at).TotalMilliseconds;
+                    lock (route.Gate)
+                        if (route.RunId == latest.Id && elsewhere > route.LastActivity) route.LastActivity = elsewhere;
+                }
+            }
+            catch (Exception e) when (!(e is OperationCanceledException))
+            {
+                log.LogWarning(e, "Sharing the gateway state of {Job} failed; trying again.", route.JobName);
+            }
         }
 
         /// <summary>The run to stop when the route has been idle long enough; it is marked stopping so new requests wait.</summary>

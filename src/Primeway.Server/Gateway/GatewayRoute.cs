@@ -42,6 +42,9 @@ namespace Primeway.Server.Gateway
 
         /// <summary>Environment.TickCount64 of the last request's start or end, or of becoming healthy.</summary>
         public long LastActivity { get; set; }
+
+        /// <summary>The LastActivity this instance last wrote to the store, for the other instances' gateways.</summary>
+        public long PublishedActivity { get; set; }
         public int InFlight { get; set; }
 
         private TaskCompletionSource<bool>? changed;

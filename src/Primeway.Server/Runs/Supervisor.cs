@@ -48,19 +48,20 @@ namespace Primeway.Server.Runs
             starting = new SemaphoreSlim(Math.Max(1, options.MaxConcurrentStarts));
         }
 
-        // Why a run was asked to stop here (user, idle, schedule_end); a stop asked through another instance is read from the store.
+        // Why a run was asked to stop (user, idle, schedule_end), for its driver to report; the store keeps it too.
         private readonly ConcurrentDictionary<string, string> stopReasons = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
 
-        /// <summary>Raised after every change of a run this instance stores (on the thread that made it): the gateway's routes follow it.</summary>
+        /// <summary>Raised after every stored change of a run (on the thread that made it): the gateway's routes follow it.</summary>
         public event Action<RunRecord>? RunChanged;
 
         /// <summary>Completes once the runs left by an earlier server have been reconciled.</summary>
         public Task Reconciled => reconciled.Task;
 
         /// <summary>Makes a pending run of the job and queues it; it starts as soon as the loop takes it.</summary>
-        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct) => SubmitAsync(job, run => run, ct);
+        public Task<RunRecord> SubmitAsync(JobRecord job, CancellationToken ct, string startedBy = RunTrigger.Api) =>
+            SubmitAsync(job, run => run with { StartedBy = startedBy }, ct);
 
-        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken)"/>, with more said of the run (a pipeline step's fields).</summary>
+        /// <summary>As <see cref="SubmitAsync(JobRecord, CancellationToken, string)"/>, with more said of the run (a pipeline step's fields).</summary>
         public async Task<RunRecord> SubmitAsync(JobRecord job, Func<RunRecord, RunRecord> describe, CancellationToken ct)
         {
             var run = describe(new RunRecord(Auth.Tokens.NewId("run"), job.Id, job.Name, job.JobType, job.Yaml, job.Owner, RunStatus.Pending, null, null,
@@ -73,8 +74,8 @@ namespace Primeway.Server.Runs
 
         /// <summary>
         /// Asks a run to stop. A pending run is stopped at once; a started one is stopped by its driver, here or, through
-        /// the store, in the instance that supervises it. A stop for a user (reason user) ends as stopped; one by the
-        /// system (idle, schedule_end) as terminated.
+        /// the store, in the instance that supervises it. A stop for the user ends as stopped; one by the system (reason
+        /// idle or schedule_end) ends as terminated.
         /// </summary>
         public async Task<RunRecord> StopAsync(RunRecord run, CancellationToken ct, string reason = "user")
         {
@@ -83,9 +84,14 @@ namespace Primeway.Server.Runs
             stopReasons[run.Id] = reason;
             if (stopSignals.TryGetValue(run.Id, out var signal))
                 signal.Cancel();
-            else if (await store.StopIfPendingAsync(run.Id, DateTimeOffset.UtcNow, reason, ct).ConfigureAwait(false) is RunRecord stopped)
+            else if (await store.StopIfPendingAsync(run.Id, DateTimeOffset.UtcNow, ct).ConfigureAwait(false) is RunRecord stopped)
             {
-                stopReasons.TryRemove(run.Id, out _);
+                var (status, why) = StopEnding(run.Id);
+                if (status != stopped.Status || why != stopped.Reason)
+                {
+                    stopped = stopped with { Status = status, Reason = why };
+                    await store.UpdateRunAsync(stopped, ct).ConfigureAwait(false);
+                }
                 Changed(stopped);
                 logs.Complete(run.Id);
                 return stopped;
@@ -94,21 +100,11 @@ namespace Primeway.Server.Runs
         }
 
         /// <summary>How a stopped run ends: stopped when a user asked, terminated when the system did.</summary>
-        private async Task<(string Status, string Reason)> StopEndingAsync(string runId)
+        private (string Status, string Reason) StopEnding(string runId)
         {
-            if (!stopReasons.TryRemove(runId, out var reason))
-                reason = (await store.GetAnyRunAsync(runId).ConfigureAwait(false))?.Reason is string stored && stored != "user" && IsSystemStop(stored) ? stored : "user";
+            var reason = stopReasons.TryRemove(runId, out var why) ? why : "user";
             return (reason == "user" ? RunStatus.Stopped : RunStatus.Terminated, reason);
         }
-
-        private static bool IsSystemStop(string reason) => reason == "idle" || reason == "schedule_end";
-
-        private static string StopMessage(string reason) => reason switch
-        {
-            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
-            "schedule_end" => "stopped at the end of its schedule.",
-            _ => "stopped on request.",
-        };
 
         private void Changed(RunRecord run)
         {
@@ -162,8 +158,12 @@ namespace Primeway.Server.Runs
                         await LetGoOfTakenRunsAsync(held, ct).ConfigureAwait(false);
                     }
                     if (!store.IsShared) continue;
-                    foreach (var id in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
-                        if (stopSignals.TryGetValue(id, out var signal)) signal.Cancel();
+                    foreach (var requested in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
+                        if (stopSignals.TryGetValue(requested.Id, out var signal) && !signal.IsCancellationRequested)
+                        {
+                            stopReasons.TryAdd(requested.Id, requested.Reason ?? "user");
+                            signal.Cancel();
+                        }
                     var orphans = await store.ClaimRunsAsync(instance, now, options.LeaseDuration, ignoreLeases: false, ct).ConfigureAwait(false);
                     foreach (var run in orphans)
                         log.LogWarning("Taking over run {RunId} from server instance {Previous}, which stopped renewing its lease.", run.Id, run.Supervisor ?? "(none)");
@@ -267,11 +267,17 @@ namespace Primeway.Server.Runs
         {
             var run = await store.GetAnyRunAsync(runId).ConfigureAwait(false) ?? throw new InvalidOperationException("run " + runId + " is not in the store");
             if (RunStatus.IsFinished(run.Status)) return;
-            if (run.StopRequested && resume == null)
+            if (run.StopRequested)
             {
-                var (status, reason) = await StopEndingAsync(run.Id).ConfigureAwait(false);
-                await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
-                return;
+                stopReasons.TryAdd(run.Id, run.Reason ?? "user");
+                if (resume == null)
+                {
+                    var (status, reason) = StopEnding(run.Id);
+                    await FinishAsync(run, status, reason, null, null, follow).ConfigureAwait(false);
+                    return;
+                }
+                // Asked to stop before the last server went down: finish the stop now.
+                if (stopSignals.TryGetValue(run.Id, out var signal)) signal.Cancel();
             }
             JobSpec job;
             Workload workload;
@@ -368,7 +374,7 @@ namespace Primeway.Server.Runs
                 if (follow.IsCancellationRequested) return;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                var (status, reason) = await StopEndingAsync(run.Id).ConfigureAwait(false);
+                var (status, reason) = StopEnding(run.Id);
                 await FinishAsync(run, status, reason, null, StopMessage(reason), follow).ConfigureAwait(false);
                 return;
             }
@@ -389,11 +395,18 @@ namespace Primeway.Server.Runs
             await deployment.StopAsync().ConfigureAwait(false);
             states.Writer.TryComplete();
             await recorder.ConfigureAwait(false);
-            var ending = await StopEndingAsync(run.Id).ConfigureAwait(false);
+            var ending = StopEnding(run.Id);
             await FinishAsync(run, ending.Status, ending.Reason, null, StopMessage(ending.Reason), CancellationToken.None).ConfigureAwait(false);
         }
 
         private EngineOptions EngineOptions => new EngineOptions { StopGrace = options.StopGrace };
+
+        private static string StopMessage(string reason) => reason switch
+        {
+            "idle" => "stopped after its idle_timeout without a request; the next request starts it again.",
+            "schedule_end" => "stopped at the end of its schedule.",
+            _ => "stopped on request.",
+        };
 
         /// <summary>The run as the engine's state change leaves it: status for the start, health_status after.</summary>
         private static RunRecord DeployState(RunRecord run, RunStateChange change, Workload workload)
@@ -425,12 +438,6 @@ namespace Primeway.Server.Runs
 
         private sealed record Ending(string Status, string? Reason, int? ExitCode, string? Message);
 
-        private async Task<Ending> StoppedEndingAsync(string runId, int exitCode)
-        {
-            var (status, reason) = await StopEndingAsync(runId).ConfigureAwait(false);
-            return new Ending(status, reason, exitCode, StopMessage(reason));
-        }
-
         /// <summary>Waits for the workload to end, enforcing the timeout from the run's start, so a restart does not reset it.</summary>
         private async Task<Ending> WaitForEndAsync(RunRecord run, Workload workload, CancellationToken stop, CancellationToken follow)
         {
@@ -455,9 +462,9 @@ namespace Primeway.Server.Runs
                 bool timedOut = !stop.IsCancellationRequested;
                 await backend.StopAsync(run.Id, options.StopGrace, CancellationToken.None).ConfigureAwait(false);
                 var exit = await backend.WaitForExitAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                return timedOut
-                    ? new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.")
-                    : await StoppedEndingAsync(run.Id, exit.ExitCode).ConfigureAwait(false);
+                if (timedOut) return new Ending(RunStatus.Terminated, "timeout", exit.ExitCode, "ran past its timeout of " + workload.Job.Timeout + " s and was stopped.");
+                var (status, reason) = StopEnding(run.Id);
+                return new Ending(status, reason, exit.ExitCode, StopMessage(reason));
             }
         }
 
@@ -471,7 +478,7 @@ namespace Primeway.Server.Runs
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
                 await backend.RemoveAsync(run.Id, CancellationToken.None).ConfigureAwait(false);
-                var (status, why) = await StopEndingAsync(run.Id).ConfigureAwait(false);
+                var (status, why) = StopEnding(run.Id);
                 await FinishAsync(run, status, why, null, "stopped before it started.", ct).ConfigureAwait(false);
                 return false;
             }

@@ -110,9 +110,9 @@ namespace Primeway.Server.Scheduling
             var start = startAt != null && (endAt == null || startAt > endAt);
             var progressed = record with { LastStartAt = lastStart, LastEndAt = lastEnd, NextStartAt = schedule.NextStart(now), NextEndAt = schedule.NextEnd(now) };
             if (progressed == record && !start && !end) return;
-            // Progress is stored before acting, and only from the state read: after a crash in between, a start is missed
-            // rather than made twice, and of several server instances sharing the store only one acts.
-            if (!await store.AdvanceScheduleAsync(record, progressed, ct).ConfigureAwait(false)) return;
+            // Progress is stored before acting: after a crash in between, a start is missed rather than made twice. Of
+            // several instances looking at once, only the one whose update finds the record unchanged acts.
+            if (!await store.UpdateScheduleAsync(record, progressed, ct).ConfigureAwait(false)) return;
             if (end) await EndAsync(job, ct).ConfigureAwait(false);
             if (start) await StartAsync(job, ct).ConfigureAwait(false);
         }
@@ -121,7 +121,7 @@ namespace Primeway.Server.Scheduling
         private async Task StartAsync(JobRecord job, CancellationToken ct)
         {
             if (job.JobType == "deploy" && (await ActiveRunsAsync(job, ct).ConfigureAwait(false)).Length > 0) return;
-            await supervisor.SubmitAsync(job, run => run with { StartedBy = RunTrigger.Schedule }, ct).ConfigureAwait(false);
+            await supervisor.SubmitAsync(job, ct, RunTrigger.Schedule).ConfigureAwait(false);
         }
 
         /// <summary>Stops whatever of the job still runs; a deploy job asleep for idleness stays down until its next start.</summary>

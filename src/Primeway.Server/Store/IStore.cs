@@ -54,12 +54,9 @@ namespace Primeway.Server.Store
         Task ReleaseLeasesAsync(string instance, CancellationToken ct);
 
         /// <summary>Runs this instance supervises that someone asked, through any instance, to stop.</summary>
-        Task<IReadOnlyList<string>> ListStopRequestsAsync(string instance, CancellationToken ct);
+        Task<IReadOnlyList<RunRecord>> ListStopRequestsAsync(string instance, CancellationToken ct);
 
-        /// <summary>Marks an unfinished run to be stopped; false when it has finished.</summary>
-        Task<bool> RequestStopAsync(string id, CancellationToken ct);
-
-        /// <summary>As <see cref="RequestStopAsync(string, CancellationToken)"/>, saying why (user, idle, schedule_end) in the run's reason.</summary>
+        /// <summary>Marks an unfinished run to be stopped, and why (user, idle, schedule_end); false when it has finished.</summary>
         Task<bool> RequestStopAsync(string id, string reason, CancellationToken ct);
 
         Task InsertPipelineRunAsync(PipelineRunRecord run, CancellationToken ct);
@@ -77,8 +74,8 @@ namespace Primeway.Server.Store
         /// <summary>Stops a run that has not started, in one step; null when it had already left pending.</summary>
         Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct);
 
-        /// <summary>As <see cref="StopIfPendingAsync(string, DateTimeOffset, CancellationToken)"/>; a stop by the system (not user) ends as terminated.</summary>
-        Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, string reason, CancellationToken ct);
+        /// <summary>Records that a deploy run served a request then, so every instance's gateway counts it for idle_timeout.</summary>
+        Task TouchRunAsync(string id, DateTimeOffset at, CancellationToken ct);
 
         /// <summary>The newest deploy run of any owner's job of that name: what the gateway serves or wakes.</summary>
         Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct);
@@ -87,10 +84,11 @@ namespace Primeway.Server.Store
         Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct);
 
         /// <summary>
-        /// Records progress from <paramref name="previous"/>; false (and nothing written) when the record changed meanwhile
-        /// (a new definition, or another instance acted first), so each scheduled instant is acted on once.
+        /// Records progress from <paramref name="previous"/> to <paramref name="progressed"/>, only if the stored record is
+        /// still <paramref name="previous"/> (same definition, same last start and end): true for the one caller that made
+        /// the step, so a scheduled start fires once however many server instances look at the clock.
         /// </summary>
-        Task<bool> AdvanceScheduleAsync(ScheduleRecord previous, ScheduleRecord next, CancellationToken ct);
+        Task<bool> UpdateScheduleAsync(ScheduleRecord previous, ScheduleRecord progressed, CancellationToken ct);
 
         /// <summary>Schedules of one owner, or of every owner when owner is null (the scheduler).</summary>
         Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);

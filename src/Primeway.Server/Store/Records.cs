@@ -60,29 +60,10 @@ namespace Primeway.Server.Store
 
         /// <summary>For a run the gateway woke: seconds from the waking request to healthy.</summary>
         public double? ColdStartSeconds { get; init; }
-    }
 
-    /// <summary>Who made a run.</summary>
-    public static class RunTrigger
-    {
-        public const string Api = "api";
-        public const string Gateway = "gateway";
-        public const string Schedule = "schedule";
+        /// <summary>When a deploy run last served a request through any instance's gateway (written about once a second).</summary>
+        public DateTimeOffset? LastRequestAt { get; init; }
     }
-
-    /// <summary>
-    /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor
-    /// loses a start, and the next instants for display. DefinitionAt is the job's updated_at it was made for;
-    /// a new definition starts the schedule afresh.
-    /// </summary>
-    public sealed record ScheduleRecord(
-        string JobId,
-        string Owner,
-        DateTimeOffset DefinitionAt,
-        DateTimeOffset? LastStartAt,
-        DateTimeOffset? LastEndAt,
-        DateTimeOffset? NextStartAt,
-        DateTimeOffset? NextEndAt);
 
     /// <summary>One execution of a pipeline; Yaml is the pipeline file as it was (tokens removed). Its steps are runs.</summary>
     public sealed record PipelineRunRecord(
@@ -109,4 +90,26 @@ namespace Primeway.Server.Store
 
         public static bool IsFinished(string status) => status == Completed || status == Failed || status == Stopped;
     }
+
+
+    public static class RunTrigger
+    {
+        public const string Api = "api";
+        public const string Gateway = "gateway";
+        public const string Schedule = "schedule";
+    }
+
+    /// <summary>
+    /// Where a job's schedule stands: the scheduled instants last acted on, so a restart neither repeats nor
+    /// loses a start, and the next instants for display. DefinitionAt is the job's updated_at it was made for;
+    /// a new definition starts the schedule afresh.
+    /// </summary>
+    public sealed record ScheduleRecord(
+        string JobId,
+        string Owner,
+        DateTimeOffset DefinitionAt,
+        DateTimeOffset? LastStartAt,
+        DateTimeOffset? LastEndAt,
+        DateTimeOffset? NextStartAt,
+        DateTimeOffset? NextEndAt);
 }

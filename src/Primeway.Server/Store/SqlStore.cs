@@ -47,9 +47,10 @@ namespace Primeway.Server.Store
               ALTER TABLE runs ADD COLUMN inputs TEXT;
               CREATE INDEX runs_by_pipeline_run ON runs (pipeline_run_id) WHERE pipeline_run_id IS NOT NULL;
               CREATE TABLE instances (id TEXT PRIMARY KEY, heartbeat_at TEXT NOT NULL);",
-            // 4: who started a run and a woken deploy run's cold start; deploy runs by job name (the gateway); schedule progress.
+            // 4: who started a run and a woken deploy run's cold start; schedule progress; deploy runs by job name for the gateway.
             @"ALTER TABLE runs ADD COLUMN started_by TEXT NOT NULL DEFAULT 'api';
               ALTER TABLE runs ADD COLUMN cold_start_seconds DOUBLE PRECISION;
+              ALTER TABLE runs ADD COLUMN last_request_at TEXT;
               CREATE INDEX runs_by_job_name ON runs (job_name, created_at DESC);
               CREATE TABLE schedules (
                 job_id TEXT PRIMARY KEY, owner TEXT NOT NULL, definition_at TEXT NOT NULL,
@@ -163,21 +164,16 @@ namespace Primeway.Server.Store
 
         // Runs
 
-        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node, pipeline_run_id, step_id, inputs, started_by, cold_start_seconds";
+        private const string RunColumns = "id, job_id, job_name, job_type, job_yaml, owner, status, reason, exit_code, created_at, started_at, ended_at, health_status, url, stop_requested, supervisor, lease_expires_at, node, pipeline_run_id, step_id, inputs, started_by, cold_start_seconds, last_request_at";
 
         public Task InsertRunAsync(RunRecord run, CancellationToken ct) =>
-            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node, @pipeline_run, @step, @inputs, @started_by, @cold_start)",
+            WriteAsync("INSERT INTO runs (" + RunColumns + ") VALUES (@id, @job_id, @job_name, @job_type, @job_yaml, @owner, @status, @reason, @exit_code, @created, @started, @ended, @health, @url, @stop, @supervisor, @lease, @node, @pipeline_run, @step, @inputs, @started_by, @cold_start, @last_request)",
                 ct, RunParameters(run));
 
-        /// <summary>
-        /// Writes the run's state. A stop request is never cleared here: it may have come from another instance meanwhile;
-        /// nor the reason it gave, until the run ends with its own.
-        /// </summary>
+        /// <summary>Writes the run's state. A stop request is never cleared here: it may have come from another instance meanwhile.</summary>
         public Task UpdateRunAsync(RunRecord run, CancellationToken ct) =>
-            WriteAsync("UPDATE runs SET status = @status, reason = CASE WHEN @status IN ('completed', 'failed', 'stopped', 'terminated') THEN @reason ELSE COALESCE(@reason, reason) END, " +
-                "exit_code = @exit_code, started_at = @started, ended_at = @ended, health_status = @health, url = @url, " +
-                "stop_requested = CASE WHEN @stop = 1 THEN 1 ELSE stop_requested END, node = COALESCE(@node, node), cold_start_seconds = COALESCE(@cold_start, cold_start_seconds) WHERE id = @id",
-                ct, RunParameters(run));
+            WriteAsync("UPDATE runs SET status = @status, reason = @reason, exit_code = @exit_code, started_at = @started, ended_at = @ended, health_status = @health, url = @url, " +
+                "stop_requested = CASE WHEN @stop = 1 THEN 1 ELSE stop_requested END, node = COALESCE(@node, node), cold_start_seconds = @cold_start WHERE id = @id", ct, RunParameters(run));
 
         private static DbArgument[] RunParameters(RunRecord run) => new[]
         {
@@ -186,7 +182,7 @@ namespace Primeway.Server.Store
             Text("@started", Time(run.StartedAt)), Text("@ended", Time(run.EndedAt)), Text("@health", run.HealthStatus), Text("@url", run.Url), Int("@stop", run.StopRequested ? 1 : 0),
             Text("@supervisor", run.Supervisor), Text("@lease", Time(run.LeaseExpiresAt)), Text("@node", run.Node),
             Text("@pipeline_run", run.PipelineRunId), Text("@step", run.StepId), Text("@inputs", run.Inputs),
-            Text("@started_by", run.StartedBy), Real("@cold_start", run.ColdStartSeconds),
+            Text("@started_by", run.StartedBy), Real("@cold_start", run.ColdStartSeconds), Text("@last_request", Time(run.LastRequestAt)),
         };
 
         public Task<RunRecord?> GetRunAsync(string owner, string id, CancellationToken ct) =>
@@ -233,22 +229,15 @@ namespace Primeway.Server.Store
         public Task ReleaseLeasesAsync(string instance, CancellationToken ct) =>
             WriteAsync("UPDATE runs SET lease_expires_at = NULL, supervisor = NULL WHERE supervisor = @me AND " + Unfinished, ct, Text("@me", instance));
 
-        public Task<IReadOnlyList<string>> ListStopRequestsAsync(string instance, CancellationToken ct) =>
-            QueryAsync("SELECT id FROM runs WHERE supervisor = @me AND stop_requested = 1 AND " + Unfinished, r => r.GetString(0), ct, Text("@me", instance));
-
-        public Task<bool> RequestStopAsync(string id, CancellationToken ct) => RequestStopAsync(id, "user", ct);
+        public Task<IReadOnlyList<RunRecord>> ListStopRequestsAsync(string instance, CancellationToken ct) =>
+            QueryAsync("SELECT " + RunColumns + " FROM runs WHERE supervisor = @me AND stop_requested = 1 AND " + Unfinished, ReadRun, ct, Text("@me", instance));
 
         public async Task<bool> RequestStopAsync(string id, string reason, CancellationToken ct) =>
             await WriteAsync("UPDATE runs SET stop_requested = 1, reason = @reason WHERE id = @id AND " + Unfinished, ct, Text("@id", id), Text("@reason", reason)).ConfigureAwait(false) > 0;
 
-        public Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct) => StopIfPendingAsync(id, now, "user", ct);
-
-        public Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, string reason, CancellationToken ct) =>
-            WriteOneAsync("UPDATE runs SET status = @status, reason = @reason, ended_at = @now, stop_requested = 1 WHERE id = @id AND status = 'pending' RETURNING " + RunColumns,
-                ReadRun, ct, Text("@id", id), Text("@now", Time(now)), Text("@reason", reason), Text("@status", reason == "user" ? "stopped" : "terminated"));
-
-        public Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct) =>
-            QueryOneAsync("SELECT " + RunColumns + " FROM runs WHERE job_name = @name AND job_type = 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1", ReadRun, ct, Text("@name", jobName));
+        public Task<RunRecord?> StopIfPendingAsync(string id, DateTimeOffset now, CancellationToken ct) =>
+            WriteOneAsync("UPDATE runs SET status = 'stopped', reason = 'user', ended_at = @now, stop_requested = 1 WHERE id = @id AND status = 'pending' RETURNING " + RunColumns,
+                ReadRun, ct, Text("@id", id), Text("@now", Time(now)));
 
         private static RunRecord ReadRun(DbDataReader r) => new RunRecord(
             r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6),
@@ -264,7 +253,17 @@ namespace Primeway.Server.Store
             Inputs = r.IsDBNull(20) ? null : r.GetString(20),
             StartedBy = r.GetString(21),
             ColdStartSeconds = r.IsDBNull(22) ? null : r.GetDouble(22),
+            LastRequestAt = r.IsDBNull(23) ? null : ParseTime(r.GetString(23)),
         };
+
+        /// <summary>Records that a deploy run served a request at <paramref name="at"/> (never moving the time back).</summary>
+        public Task TouchRunAsync(string id, DateTimeOffset at, CancellationToken ct) =>
+            WriteAsync("UPDATE runs SET last_request_at = @at WHERE id = @id AND (last_request_at IS NULL OR last_request_at < @at)", ct,
+                Text("@id", id), Text("@at", Time(at)));
+
+        public Task<RunRecord?> LatestDeployRunAsync(string jobName, CancellationToken ct) =>
+            QueryOneAsync("SELECT " + RunColumns + " FROM runs WHERE job_name = @name AND job_type = 'deploy' ORDER BY created_at DESC, id DESC LIMIT 1", ReadRun, ct,
+                Text("@name", jobName));
 
         // Schedules
 
@@ -272,34 +271,34 @@ namespace Primeway.Server.Store
 
         public Task PutScheduleAsync(ScheduleRecord schedule, CancellationToken ct) =>
             WriteAsync("INSERT INTO schedules (" + ScheduleColumns + ") VALUES (@job, @owner, @definition, @last_start, @last_end, @next_start, @next_end) " +
-                "ON CONFLICT (job_id) DO UPDATE SET owner = @owner, definition_at = @definition, last_start_at = @last_start, last_end_at = @last_end, " +
-                "next_start_at = @next_start, next_end_at = @next_end", ct, ScheduleParameters(schedule));
+                "ON CONFLICT (job_id) DO UPDATE SET owner = excluded.owner, definition_at = excluded.definition_at, last_start_at = excluded.last_start_at, " +
+                "last_end_at = excluded.last_end_at, next_start_at = excluded.next_start_at, next_end_at = excluded.next_end_at", ct, ScheduleParameters(schedule));
 
-        public async Task<bool> AdvanceScheduleAsync(ScheduleRecord previous, ScheduleRecord next, CancellationToken ct) =>
+        public async Task<bool> UpdateScheduleAsync(ScheduleRecord previous, ScheduleRecord progressed, CancellationToken ct) =>
             await WriteAsync("UPDATE schedules SET last_start_at = @last_start, last_end_at = @last_end, next_start_at = @next_start, next_end_at = @next_end " +
-                "WHERE job_id = @job AND definition_at = @definition AND " +
-                "(last_start_at = @was_last_start OR (last_start_at IS NULL AND @was_last_start IS NULL)) AND " +
-                "(last_end_at = @was_last_end OR (last_end_at IS NULL AND @was_last_end IS NULL))",
-                ct, ScheduleParameters(next).Concat(new[] { Text("@was_last_start", Time(previous.LastStartAt)), Text("@was_last_end", Time(previous.LastEndAt)) }).ToArray())
-                .ConfigureAwait(false) == 1;
+                "WHERE job_id = @job AND definition_at = @definition " +
+                "AND (last_start_at = @was_start OR (last_start_at IS NULL AND @was_start IS NULL)) AND (last_end_at = @was_end OR (last_end_at IS NULL AND @was_end IS NULL))",
+                ct, ScheduleParameters(progressed).Concat(new[] { Text("@was_start", Time(previous.LastStartAt)), Text("@was_end", Time(previous.LastEndAt)) }).ToArray())
+                .ConfigureAwait(false) > 0;
 
-        // Two statements rather than "@owner IS NULL OR ...", so each has only the parameters it compares.
-        public Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct) => owner == null
-            ? QueryAsync("SELECT " + ScheduleColumns + " FROM schedules ORDER BY job_id", ReadSchedule, ct)
-            : QueryAsync("SELECT " + ScheduleColumns + " FROM schedules WHERE owner = @owner ORDER BY job_id", ReadSchedule, ct, Text("@owner", owner));
+        public Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct) =>
+            owner == null
+                ? QueryAsync("SELECT " + ScheduleColumns + " FROM schedules ORDER BY job_id", ReadSchedule, ct)
+                : QueryAsync("SELECT " + ScheduleColumns + " FROM schedules WHERE owner = @owner ORDER BY job_id", ReadSchedule, ct, Text("@owner", owner));
 
         public Task DeleteScheduleAsync(string jobId, CancellationToken ct) =>
             WriteAsync("DELETE FROM schedules WHERE job_id = @job", ct, Text("@job", jobId));
 
         private static DbArgument[] ScheduleParameters(ScheduleRecord s) => new[]
         {
-            Text("@job", s.JobId), Text("@owner", s.Owner), Text("@definition", Time(s.DefinitionAt)), Text("@last_start", Time(s.LastStartAt)), Text("@last_end", Time(s.LastEndAt)),
-            Text("@next_start", Time(s.NextStartAt)), Text("@next_end", Time(s.NextEndAt)),
+            Text("@job", s.JobId), Text("@owner", s.Owner), Text("@definition", Time(s.DefinitionAt)), Text("@last_start", Time(s.LastStartAt)),
+            Text("@last_end", Time(s.LastEndAt)), Text("@next_start", Time(s.NextStartAt)), Text("@next_end", Time(s.NextEndAt)),
         };
 
         private static ScheduleRecord ReadSchedule(DbDataReader r) => new ScheduleRecord(r.GetString(0), r.GetString(1), ParseTime(r.GetString(2)),
-            r.IsDBNull(3) ? null : ParseTime(r.GetString(3)), r.IsDBNull(4) ? null : ParseTime(r.GetString(4)),
-            r.IsDBNull(5) ? null : ParseTime(r.GetString(5)), r.IsDBNull(6) ? null : ParseTime(r.GetString(6)));
+            OptionalTime(r, 3), OptionalTime(r, 4), OptionalTime(r, 5), OptionalTime(r, 6));
+
+        private static DateTimeOffset? OptionalTime(DbDataReader r, int i) => r.IsDBNull(i) ? null : ParseTime(r.GetString(i));
 
         // Pipelines
 
@@ -374,8 +373,8 @@ namespace Primeway.Server.Store
 
         protected static DbArgument Text(string name, string? value) => new DbArgument(name, value, DbType.String);
         protected static DbArgument Int(string name, int? value) => new DbArgument(name, value, DbType.Int32);
-        protected static DbArgument Real(string name, double? value) => new DbArgument(name, value, DbType.Double);
         protected static DbArgument Binary(string name, byte[] value) => new DbArgument(name, value, DbType.Binary);
+        protected static DbArgument Real(string name, double? value) => new DbArgument(name, value, DbType.Double);
 
         protected static DbCommand Command(DbConnection connection, string sql, params DbArgument[] arguments)
         {
