@@ -23,6 +23,7 @@ namespace Primeway.Host
             root.Subcommands.Add(RemoteCommands.Jobs(stdout, stderr));
             root.Subcommands.Add(RemoteCommands.Logs(stdout, stderr));
             root.Subcommands.Add(RemoteCommands.Stop(stdout, stderr));
+            root.Subcommands.Add(RemoteCommands.Artifacts(stdout, stderr));
 
             if (args.Length == 0) { root.Parse("--help").Invoke(new InvocationConfiguration { Output = stdout, Error = stderr }); return ExitCodes.UsageOrIo; }
             var parsed = root.Parse(args);

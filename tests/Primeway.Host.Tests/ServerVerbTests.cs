@@ -65,6 +65,27 @@ namespace Primeway.Host.Tests
             return (code, stdout.ToString(), stderr.ToString());
         }
 
+        [DockerFact]
+        public void Artifacts_saves_a_runs_artifacts_into_a_directory()
+        {
+            var name = Name("makes");
+            var (code, stdout, stderr) = Run("run", JobFile(name, "'mkdir -p /primeway-artifacts/m && echo weights > /primeway-artifacts/m/model.bin'"), "--server", server.Url, "--detach");
+            Assert.True(code == 0, stderr);
+            var id = stdout.Trim();
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (!Run("jobs", "--server", server.Url, "--job", name).Stdout.Contains("completed") && DateTime.UtcNow < deadline) System.Threading.Thread.Sleep(200);
+
+            var target = Path.Combine(dir, "saved");
+            var saved = Run("artifacts", id, "--server", server.Url, "-o", target);
+            Assert.True(saved.Code == 0, saved.Stderr);
+            Assert.Equal(Path.Combine(target, "m", "model.bin") + "\n", saved.Stdout);
+            Assert.Equal("weights\n", File.ReadAllText(Path.Combine(target, "m", "model.bin")));
+
+            var missing = Run("artifacts", "run_nosuch", "--server", server.Url, "-o", target);
+            Assert.Equal(1, missing.Code);
+            Assert.Contains("run_nosuch", missing.Stderr);
+        }
+
         [Fact]
         public async Task Jobs_shows_the_next_start_and_end_of_scheduled_jobs()
         {

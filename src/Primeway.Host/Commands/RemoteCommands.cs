@@ -9,7 +9,7 @@ using System.Threading.Tasks;
 namespace Primeway.Host.Commands
 {
     /// <summary>
-    /// primeway jobs | logs RUN [--follow] [--tail N] | stop RUN: the runs on a server, through Primeway.Client.
+    /// primeway jobs | logs RUN [--follow] [--tail N] | stop RUN | artifacts RUN -o DIR: the runs on a server, through Primeway.Client.
     /// The server is --server, else PRIMEWAY_SERVER, else the saved connection, else the local server (started on demand).
     /// </summary>
     internal static class RemoteCommands
@@ -74,6 +74,21 @@ namespace Primeway.Host.Commands
             {
                 var stopped = await connection.Client.StopRunAsync(result.GetValue(run)!, ct);
                 stdout.WriteLine("Stopping run " + stopped.Id + " of " + stopped.JobName + " (" + stopped.Status + ").");
+                return ExitCodes.Success;
+            }, ct));
+            return command;
+        }
+
+        public static Command Artifacts(TextWriter stdout, TextWriter stderr)
+        {
+            var server = ServerOption();
+            var run = new Argument<string>("run") { Description = "The run's id." };
+            var output = new Option<string>("--output", "-o") { Description = "The directory to save them in (made when missing; default: the current directory).", DefaultValueFactory = _ => "." };
+            var command = new Command("artifacts", "Save a run job's artifacts (what it wrote to its artifacts_path) into a directory, and list the files.") { run, server, output };
+            command.SetAction((result, ct) => WithServer(result.GetValue(server), stderr, async connection =>
+            {
+                var files = await connection.Client.SaveArtifactsAsync(result.GetValue(run)!, result.GetValue(output)!, ct);
+                foreach (var file in files) stdout.WriteLine(file);
                 return ExitCodes.Success;
             }, ct));
             return command;
