@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 using System.Threading;
 using System.Threading.Tasks;
 
@@ -20,10 +21,14 @@ namespace Primeway.Engine
         }
 
         /// <summary>Runs the job to its end. Cancelling stops the run (SIGTERM, then kill after the grace period) and returns it as Stopped.</summary>
-        public async Task<RunResult> RunAsync(JobSpec job, IRunListener listener, CancellationToken cancellationToken = default)
+        public Task<RunResult> RunAsync(JobSpec job, IRunListener listener, CancellationToken cancellationToken = default) =>
+            RunAsync(job, Array.Empty<WorkloadMount>(), listener, cancellationToken);
+
+        /// <summary>Runs the job with host directories bound into it (a pipeline step's artifacts and inputs).</summary>
+        public async Task<RunResult> RunAsync(JobSpec job, IReadOnlyList<WorkloadMount> mounts, IRunListener listener, CancellationToken cancellationToken = default)
         {
             foreach (var warning in WorkloadPlanner.RunTimeWarnings(job)) listener.OnWarning(warning.ToString());
-            var workload = WorkloadPlanner.Plan(job, options.Owner);
+            var workload = WorkloadPlanner.Plan(job, options.Owner, null, mounts);
             var runId = workload.RunId;
             listener.OnStateChanged(new RunStateChange(runId, RunState.Preparing));
             await backend.PrepareAsync(workload, listener, cancellationToken).ConfigureAwait(false);

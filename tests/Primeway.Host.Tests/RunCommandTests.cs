@@ -61,6 +61,41 @@ namespace Primeway.Host.Tests
         }
 
         [DockerFact]
+        public void A_pipeline_file_runs_its_steps_in_order_with_artifacts_passed_along()
+        {
+            var artifacts = Path.Combine(dir, "artifacts");
+            var file = JobFile($"pipeline_name: {Name("cli-flow")}\nsteps:\n" +
+                "  - {id: a, job_type: run, docker_image: busybox, command: echo A > /primeway-artifacts/a.txt}\n" +
+                "  - {id: b, job_type: run, docker_image: busybox, artifacts_path: /out, command: echo B > /out/b.txt}\n" +
+                "  - {id: c, job_type: run, docker_image: busybox, inputs: [a, b], command: cat /a/a.txt /b/b.txt}\n");
+            var (code, stdout, stderr) = Run("run", file, "--artifacts", artifacts);
+            Assert.True(code == 0, stdout + stderr);
+            Assert.Equal("[c] A\n[c] B\n", stdout);
+            Assert.Equal("A\n", File.ReadAllText(Path.Combine(artifacts, "a", "a.txt")));
+            Assert.Equal("B\n", File.ReadAllText(Path.Combine(artifacts, "b", "b.txt")));
+            Assert.Contains("completed; artifacts in " + artifacts, stderr);
+        }
+
+        [DockerFact]
+        public void A_failing_pipeline_step_skips_its_dependents_and_exits_with_its_code()
+        {
+            var file = JobFile($"pipeline_name: {Name("cli-breaks")}\nsteps:\n" +
+                "  - {id: bad, job_type: run, docker_image: busybox, command: exit 4}\n" +
+                "  - {id: next, job_type: run, docker_image: busybox, dependencies: [bad], command: echo never}\n" +
+                "  - {id: aside, job_type: run, docker_image: busybox, command: echo aside}\n");
+            var (code, stdout, stderr) = Run("run", file, "--artifacts", Path.Combine(dir, "a2"));
+            Assert.Equal(4, code);
+            Assert.Equal("[aside] aside\n", stdout);
+            Assert.Contains("step next skipped: bad did not complete", stderr);
+            Assert.Contains("failed", stderr);
+
+            var invalid = JobFile("pipeline_name: p\nsteps:\n  - {id: a, job_type: run, docker_image: busybox, dependencies: [a]}\n");
+            var (invalidCode, _, invalidErr) = Run("run", invalid);
+            Assert.Equal(ExitCodes.Invalid, invalidCode);
+            Assert.Contains(DiagnosticCodes.StepCycle, invalidErr);
+        }
+
+        [DockerFact]
         public void A_timeout_exits_124()
         {
             var file = JobFile($"job_name: {Name("cli-slow")}\njob_type: run\ndocker_image: busybox\ncommand: trap 'exit 0' TERM; sleep 30 & wait\ntimeout: 1\n");

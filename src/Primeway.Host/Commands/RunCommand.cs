@@ -25,22 +25,34 @@ namespace Primeway.Host.Commands
 
         public static Command Create(TextWriter stdout, TextWriter stderr)
         {
-            var file = new Argument<string>("file") { Description = "The job file (one job)." };
+            var file = new Argument<string>("file") { Description = "The job file (one job), or a pipeline file (run here, step by step)." };
             var backend = new Option<string?>("--backend") { Description = "docker or process; default: docker when an engine answers, else process." };
             backend.AcceptOnlyFromAmong("docker", "swarm", "process");
             var server = RemoteCommands.ServerOption();
             server.Description = "Run the job on this server (token: PRIMEWAY_API_TOKEN) instead of in this process.";
             var detach = new Option<bool>("--detach", "-d") { Description = "Submit the job to the server (--server, else the configured or local one), print the run id and return." };
-            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory).")
+            var artifacts = new Option<string?>("--artifacts") { Description = "Pipelines: where the steps' artifacts go (default ./primeway-artifacts/<pipeline_name>-<time>)." };
+            var command = new Command("run", "Run a job attached: stream its log and exit with its exit code (124 timeout, 137 out of memory). A pipeline file runs its steps here, in order.")
             {
                 file,
                 backend,
                 server,
                 detach,
+                artifacts,
             };
             command.SetAction(result =>
             {
-                if (result.GetValue(server) == null && !result.GetValue(detach)) return Run(result.GetValue(file)!, result.GetValue(backend), stdout, stderr);
+                var path = result.GetValue(file)!;
+                if (File.Exists(path) && PipelineYaml.IsPipeline(File.ReadAllText(path)))
+                {
+                    if (result.GetValue(server) != null || result.GetValue(detach))
+                    {
+                        stderr.WriteLine("primeway: a pipeline runs here with primeway run; to run it on a server, POST it to /v1/pipeline-runs (PrimewayClient.StartPipelineAsync).");
+                        return ExitCodes.UsageOrIo;
+                    }
+                    return RunPipeline(path, result.GetValue(backend), result.GetValue(artifacts), stdout, stderr);
+                }
+                if (result.GetValue(server) == null && !result.GetValue(detach)) return Run(path, result.GetValue(backend), stdout, stderr);
                 if (result.GetValue(backend) != null) { stderr.WriteLine("primeway: --backend chooses the engine of a run in this process; a server has its own (primeway server --backend)."); return ExitCodes.UsageOrIo; }
                 return ServerRun.Run(result.GetValue(file)!, result.GetValue(server), result.GetValue(detach), stdout, stderr);
             });
@@ -69,6 +81,23 @@ namespace Primeway.Host.Commands
                 return (null, ExitCodes.UsageOrIo);
             }
             return (read.Jobs[0], ExitCodes.Success);
+        }
+
+        /// <summary>A pipeline file, step by step on this machine's engine; Ctrl+C stops the running steps.</summary>
+        internal static int RunPipeline(string path, string? backendName, string? artifactsDirectory, TextWriter stdout, TextWriter stderr)
+        {
+            using var stop = new CancellationTokenSource();
+            int signalExit = Interrupted;
+            void OnSignal(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                signalExit = context.Signal == PosixSignal.SIGTERM ? Terminated : Interrupted;
+                stop.Cancel();
+            }
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+            int code = RunPipelineAsync(path, backendName, artifactsDirectory, stdout, stderr, stop.Token).GetAwaiter().GetResult();
+            return stop.IsCancellationRequested ? signalExit : code;
         }
 
         internal static int Run(string path, string? backendName, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken = default)
@@ -111,6 +140,31 @@ namespace Primeway.Host.Commands
                     case RunState.Stopped: return signalExit();
                     default: return result.ExitCode;
                 }
+            }
+            catch (EngineException e)
+            {
+                listener.Report("primeway: " + e.Message);
+                return EngineFailed;
+            }
+        }
+
+        private static async Task<int> RunPipelineAsync(string path, string? backendName, string? artifactsDirectory, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+        {
+            var read = PipelineYaml.ReadFile(path);
+            var listener = new ConsoleListener(stdout, stderr);
+            var diagnostics = read.Diagnostics.ToList();
+            if (read.Pipeline != null) diagnostics.AddRange(PipelineValidator.Validate(read.Pipeline).Diagnostics);
+            foreach (var d in diagnostics.OrderBy(d => d.Line).ThenBy(d => d.Column)) listener.Report(d.ToString());
+            if (diagnostics.Any(d => d.Code == DiagnosticCodes.FileNotReadable)) return ExitCodes.UsageOrIo;
+            if (read.Pipeline == null || diagnostics.Any(d => d.IsError)) return ExitCodes.Invalid;
+            var pipeline = read.Pipeline;
+            var artifacts = Path.GetFullPath(artifactsDirectory ?? Path.Combine("primeway-artifacts",
+                pipeline.PipelineName + "-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss", System.Globalization.CultureInfo.InvariantCulture)));
+            Directory.CreateDirectory(artifacts);
+            try
+            {
+                await using var backend = await BackendSelector.SelectAsync(backendName, listener, cancellationToken).ConfigureAwait(false);
+                return await new LocalPipeline(pipeline, backend, artifacts, listener, stderr).RunAsync(cancellationToken).ConfigureAwait(false);
             }
             catch (EngineException e)
             {
