@@ -13,7 +13,8 @@
     TypesToProcess       = @('module/Primeway.Types.ps1xml')
     CmdletsToExport      = @('New-PrimewayJob', 'Test-PrimewayJob', 'Export-PrimewayJob',
                              'Connect-PrimewayServer', 'Disconnect-PrimewayServer',
-                             'Start-PrimewayJob', 'Get-PrimewayJob', 'Wait-PrimewayJob', 'Receive-PrimewayJob', 'Stop-PrimewayJob', 'Remove-PrimewayJob')
+                             'Start-PrimewayJob', 'Get-PrimewayJob', 'Wait-PrimewayJob', 'Receive-PrimewayJob', 'Stop-PrimewayJob', 'Remove-PrimewayJob',
+                             'Test-PrimewayPipeline', 'Save-PrimewayArtifact')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

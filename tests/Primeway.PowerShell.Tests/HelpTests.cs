@@ -26,6 +26,8 @@ namespace Primeway.PowerShell.Tests
         [InlineData("Receive-PrimewayJob")]
         [InlineData("Stop-PrimewayJob")]
         [InlineData("Remove-PrimewayJob")]
+        [InlineData("Test-PrimewayPipeline")]
+        [InlineData("Save-PrimewayArtifact")]
         public void Get_Help_Full_shows_synopsis_description_every_parameter_and_examples(string cmdlet)
         {
             var help = ps.Run("$h = Get-Help " + cmdlet + " -Full; $h.Synopsis; ($h.description | ForEach-Object Text) -join ' '; $h.examples.example.Count; " +
@@ -54,6 +56,7 @@ namespace Primeway.PowerShell.Tests
             {
                 "New-PrimewayJob", "Test-PrimewayJob", "Export-PrimewayJob", "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Start-PrimewayJob",
                 "Get-PrimewayJob", "Wait-PrimewayJob", "Receive-PrimewayJob", "Stop-PrimewayJob", "Remove-PrimewayJob",
+                "Test-PrimewayPipeline", "Save-PrimewayArtifact",
             }, names);
         }
     }

@@ -249,6 +249,29 @@ namespace Primeway.PowerShell.Tests
         }
 
         [DockerFact]
+        public void Save_PrimewayArtifact_writes_a_runs_artifacts_into_a_folder_and_returns_the_files()
+        {
+            var target = Path.Combine(Path.GetTempPath(), "primeway-saved-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var saved = ps.Run(Job(Name("makes"), "mkdir -p /primeway-artifacts/m && echo weights > /primeway-artifacts/m/model.bin") +
+                                   " | Start-PrimewayJob -Wait | Save-PrimewayArtifact -DestinationPath " + PowerShellSession.Quote(target)).AssertNoErrors();
+                var file = Assert.Single(saved.Output);
+                Assert.IsType<FileInfo>(file.BaseObject);
+                Assert.Equal(Path.Combine(target, "m", "model.bin"), ((FileInfo)file.BaseObject).FullName);
+                Assert.Equal("weights\n", File.ReadAllText(Path.Combine(target, "m", "model.bin")));
+
+                var missing = ps.Run("Save-PrimewayArtifact run_nosuch " + PowerShellSession.Quote(target));
+                Assert.Empty(missing.Output);
+                Assert.Single(missing.Errors);
+            }
+            finally
+            {
+                if (Directory.Exists(target)) Directory.Delete(target, recursive: true);
+            }
+        }
+
+        [DockerFact]
         public void Wait_on_a_deploy_job_returns_once_it_is_healthy_with_its_url()
         {
             var port = FreePort();

@@ -12,7 +12,7 @@ namespace Primeway.PowerShell.Tests
         private static readonly string[] Cmdlets =
         {
             "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "New-PrimewayJob", "Receive-PrimewayJob",
-            "Remove-PrimewayJob", "Start-PrimewayJob", "Stop-PrimewayJob", "Test-PrimewayJob", "Wait-PrimewayJob",
+            "Remove-PrimewayJob", "Save-PrimewayArtifact", "Start-PrimewayJob", "Stop-PrimewayJob", "Test-PrimewayJob", "Test-PrimewayPipeline", "Wait-PrimewayJob",
         };
         private readonly PowerShellSession ps;
 
