@@ -140,6 +140,10 @@ namespace Primeway
         public Task<PipelineRun> StartPipelineAsync(string pipelineYaml, CancellationToken ct = default) =>
             SendAsync<PipelineRun>(() => new StringContent(pipelineYaml, Encoding.UTF8, "application/yaml"), HttpMethod.Post, "v1/pipeline-runs", ct);
 
+        /// <summary>Pipeline runs, latest first, in one status when given.</summary>
+        public Task<List<PipelineRun>> ListPipelineRunsAsync(string? status = null, int limit = 100, CancellationToken ct = default) =>
+            GetAsync<List<PipelineRun>>("v1/pipeline-runs?limit=" + limit + (status != null ? "&status=" + Uri.EscapeDataString(status) : ""), ct);
+
         public Task<PipelineRun> GetPipelineRunAsync(string id, CancellationToken ct = default) =>
             GetAsync<PipelineRun>("v1/pipeline-runs/" + Uri.EscapeDataString(id), ct);
 

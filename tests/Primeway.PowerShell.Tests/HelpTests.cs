@@ -27,6 +27,8 @@ namespace Primeway.PowerShell.Tests
         [InlineData("Stop-PrimewayJob")]
         [InlineData("Remove-PrimewayJob")]
         [InlineData("Test-PrimewayPipeline")]
+        [InlineData("Start-PrimewayPipeline")]
+        [InlineData("Get-PrimewayPipeline")]
         [InlineData("Save-PrimewayArtifact")]
         public void Get_Help_Full_shows_synopsis_description_every_parameter_and_examples(string cmdlet)
         {
@@ -56,7 +58,7 @@ namespace Primeway.PowerShell.Tests
             {
                 "New-PrimewayJob", "Test-PrimewayJob", "Export-PrimewayJob", "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Start-PrimewayJob",
                 "Get-PrimewayJob", "Wait-PrimewayJob", "Receive-PrimewayJob", "Stop-PrimewayJob", "Remove-PrimewayJob",
-                "Test-PrimewayPipeline", "Save-PrimewayArtifact",
+                "Test-PrimewayPipeline", "Start-PrimewayPipeline", "Get-PrimewayPipeline", "Save-PrimewayArtifact",
             }, names);
         }
     }

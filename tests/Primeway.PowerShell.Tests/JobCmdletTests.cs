@@ -272,6 +272,43 @@ namespace Primeway.PowerShell.Tests
         }
 
         [DockerFact]
+        public void Start_PrimewayPipeline_runs_the_steps_and_Get_PrimewayPipeline_shows_them()
+        {
+            var file = Path.Combine(Path.GetTempPath(), "primeway-pipeline-" + Guid.NewGuid().ToString("N") + ".yaml");
+            var bad = Path.Combine(Path.GetTempPath(), "primeway-pipeline-" + Guid.NewGuid().ToString("N") + ".yaml");
+            var name = Name("flow");
+            File.WriteAllText(file, "pipeline_name: " + name + "\nsteps:\n" +
+                "  - {id: make, docker_image: busybox, command: echo made > /primeway-artifacts/made.txt}\n" +
+                "  - {id: use, docker_image: busybox, inputs: [make], command: cat /make/made.txt}\n");
+            File.WriteAllText(bad, "pipeline_name: loop\nsteps:\n  - {id: a, docker_image: busybox, dependencies: [a]}\n");
+            try
+            {
+                Assert.Empty(ps.Run("Start-PrimewayPipeline " + PowerShellSession.Quote(file) + " -WhatIf").AssertNoErrors().Output);
+
+                var ended = ps.Run("Start-PrimewayPipeline " + PowerShellSession.Quote(file) + " -Wait").AssertNoErrors();
+                var run = Assert.Single(ended.Output);
+                Assert.Contains("Primeway.PipelineRun", run.TypeNames);
+                Assert.Equal("completed", run.Properties["Status"].Value);
+                var id = (string)run.Properties["Id"].Value;
+
+                var steps = ps.Run("(Get-PrimewayPipeline " + id + ").Steps | ForEach-Object { $_.Id + '=' + $_.Status }").AssertNoErrors();
+                Assert.Equal(new[] { "make=completed", "use=completed" }, steps.Output.Select(o => o.ToString()));
+                var log = ps.Run("(Get-PrimewayPipeline " + id + ").Steps[1].RunId | Receive-PrimewayJob | ForEach-Object Text").AssertNoErrors();
+                Assert.Equal("made", log.Output.Single().ToString());
+                Assert.Contains(id, ps.Run("Get-PrimewayPipeline -Status completed | ForEach-Object Id").AssertNoErrors().Output.Select(o => o.ToString()));
+
+                var refused = ps.Run("Start-PrimewayPipeline " + PowerShellSession.Quote(bad));
+                Assert.Empty(refused.Output);
+                Assert.Contains("PW1052", Assert.Single(refused.Errors).ToString());
+            }
+            finally
+            {
+                File.Delete(file);
+                File.Delete(bad);
+            }
+        }
+
+        [DockerFact]
         public void Wait_on_a_deploy_job_returns_once_it_is_healthy_with_its_url()
         {
             var port = FreePort();

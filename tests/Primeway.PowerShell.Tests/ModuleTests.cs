@@ -11,8 +11,8 @@ namespace Primeway.PowerShell.Tests
     {
         private static readonly string[] Cmdlets =
         {
-            "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "New-PrimewayJob", "Receive-PrimewayJob",
-            "Remove-PrimewayJob", "Save-PrimewayArtifact", "Start-PrimewayJob", "Stop-PrimewayJob", "Test-PrimewayJob", "Test-PrimewayPipeline", "Wait-PrimewayJob",
+            "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "Get-PrimewayPipeline", "New-PrimewayJob", "Receive-PrimewayJob",
+            "Remove-PrimewayJob", "Save-PrimewayArtifact", "Start-PrimewayJob", "Start-PrimewayPipeline", "Stop-PrimewayJob", "Test-PrimewayJob", "Test-PrimewayPipeline", "Wait-PrimewayJob",
         };
         private readonly PowerShellSession ps;
 
