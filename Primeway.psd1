@@ -14,7 +14,7 @@
     CmdletsToExport      = @('New-PrimewayJob', 'Test-PrimewayJob', 'Export-PrimewayJob',
                              'Connect-PrimewayServer', 'Disconnect-PrimewayServer',
                              'Start-PrimewayJob', 'Get-PrimewayJob', 'Wait-PrimewayJob', 'Receive-PrimewayJob', 'Stop-PrimewayJob', 'Remove-PrimewayJob',
-                             'Test-PrimewayPipeline', 'Start-PrimewayPipeline', 'Get-PrimewayPipeline', 'Save-PrimewayArtifact')
+                             'New-PrimewayPipeline', 'Test-PrimewayPipeline', 'Start-PrimewayPipeline', 'Get-PrimewayPipeline', 'Save-PrimewayArtifact')
     FunctionsToExport    = @()
     AliasesToExport      = @()
     VariablesToExport    = @()

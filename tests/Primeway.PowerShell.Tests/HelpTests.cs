@@ -26,6 +26,7 @@ namespace Primeway.PowerShell.Tests
         [InlineData("Receive-PrimewayJob")]
         [InlineData("Stop-PrimewayJob")]
         [InlineData("Remove-PrimewayJob")]
+        [InlineData("New-PrimewayPipeline")]
         [InlineData("Test-PrimewayPipeline")]
         [InlineData("Start-PrimewayPipeline")]
         [InlineData("Get-PrimewayPipeline")]
@@ -58,7 +59,7 @@ namespace Primeway.PowerShell.Tests
             {
                 "New-PrimewayJob", "Test-PrimewayJob", "Export-PrimewayJob", "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Start-PrimewayJob",
                 "Get-PrimewayJob", "Wait-PrimewayJob", "Receive-PrimewayJob", "Stop-PrimewayJob", "Remove-PrimewayJob",
-                "Test-PrimewayPipeline", "Start-PrimewayPipeline", "Get-PrimewayPipeline", "Save-PrimewayArtifact",
+                "New-PrimewayPipeline", "Test-PrimewayPipeline", "Start-PrimewayPipeline", "Get-PrimewayPipeline", "Save-PrimewayArtifact",
             }, names);
         }
     }

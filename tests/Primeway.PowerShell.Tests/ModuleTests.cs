@@ -11,7 +11,7 @@ namespace Primeway.PowerShell.Tests
     {
         private static readonly string[] Cmdlets =
         {
-            "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "Get-PrimewayPipeline", "New-PrimewayJob", "Receive-PrimewayJob",
+            "Connect-PrimewayServer", "Disconnect-PrimewayServer", "Export-PrimewayJob", "Get-PrimewayJob", "Get-PrimewayPipeline", "New-PrimewayJob", "New-PrimewayPipeline", "Receive-PrimewayJob",
             "Remove-PrimewayJob", "Save-PrimewayArtifact", "Start-PrimewayJob", "Start-PrimewayPipeline", "Stop-PrimewayJob", "Test-PrimewayJob", "Test-PrimewayPipeline", "Wait-PrimewayJob",
         };
         private readonly PowerShellSession ps;

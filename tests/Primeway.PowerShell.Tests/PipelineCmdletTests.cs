@@ -40,6 +40,21 @@ namespace Primeway.PowerShell.Tests
         }
 
         [Fact]
+        public void New_PrimewayPipeline_reads_steps_and_their_jobs()
+        {
+            var file = Write("flow.yaml", "pipeline_name: flow\nschedule: '0 2 * * *'\nsteps:\n  - {id: a, docker_image: busybox, command: 'true'}\n  - {id: b, docker_image: busybox, inputs: [a], command: 'true'}\n");
+            var pipeline = ps.Run("New-PrimewayPipeline " + PowerShellSession.Quote(file)).AssertNoErrors().Output.Single();
+            Assert.Contains("Primeway.PipelineSpec", pipeline.TypeNames);
+            Assert.Equal(("flow", "0 2 * * *"), (pipeline.Properties["PipelineName"].Value, pipeline.Properties["Schedule"].Value));
+            var steps = ps.Run("(New-PrimewayPipeline " + PowerShellSession.Quote(file) + ").Steps | ForEach-Object { $_.Id + ':' + ($_.Inputs -join ',') + ':' + $_.Job.JobName }").AssertNoErrors();
+            Assert.Equal(new[] { "a::flow-a", "b:a:flow-b" }, steps.Output.Select(o => o.ToString()));
+            var fromText = ps.Run("(New-PrimewayPipeline -Yaml \"pipeline_name: t`nsteps: []\").PipelineName").AssertNoErrors();
+            Assert.Equal("t", fromText.Output.Single().ToString());
+            var notOne = ps.Run("New-PrimewayPipeline -Yaml '- a list'");
+            Assert.StartsWith("UnreadablePipeline,", Assert.Single(notOne.Errors).FullyQualifiedErrorId);
+        }
+
+        [Fact]
         public void A_file_that_is_no_pipeline_is_an_UnreadablePipeline_error()
         {
             var bad = Write("bad.yaml", "- just\n- a list\n");
