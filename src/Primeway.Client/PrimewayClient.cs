@@ -273,31 +273,12 @@ namespace Primeway
             return JsonSerializer.Deserialize<T>(text, Json)!;
         }
 
-        private async Task<byte[]> GetBytesAsync(string path, CancellationToken ct)
-        {
-            for (int attempt = 1; ; attempt++)
-            {
-                try
-                {
-                    using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                    using var response = await SendOnceAsync(request, HttpCompletionOption.ResponseContentRead, ct, RequestTimeout).ConfigureAwait(false);
-                    if (attempt < SafeAttempts && IsTransient(response.StatusCode))
-                    {
-                        await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                        continue;
-                    }
-                    await ThrowIfFailedAsync(response).ConfigureAwait(false);
-                    return await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                }
-                catch (PrimewayUnreachableException) when (attempt < SafeAttempts)
-                {
-                    await Task.Delay(Backoff(attempt), ct).ConfigureAwait(false);
-                }
-            }
-        }
+        private Task<byte[]> GetBytesAsync(string path, CancellationToken ct) => GetContentAsync(path, content => content.ReadAsByteArrayAsync(), ct);
+
+        private Task<string> GetTextAsync(string path, CancellationToken ct) => GetContentAsync(path, content => content.ReadAsStringAsync(), ct);
 
         /// <summary>A GET, retried with backoff on connection failures and 502/503/504: it is safe to repeat.</summary>
-        private async Task<string> GetTextAsync(string path, CancellationToken ct)
+        private async Task<T> GetContentAsync<T>(string path, Func<HttpContent, Task<T>> read, CancellationToken ct)
         {
             for (int attempt = 1; ; attempt++)
             {
@@ -311,7 +292,7 @@ namespace Primeway
                         continue;
                     }
                     await ThrowIfFailedAsync(response).ConfigureAwait(false);
-                    return await response.Content.ReadAsStringAsync().ConfigureAwait(false);
+                    return await read(response.Content).ConfigureAwait(false);
                 }
                 catch (PrimewayUnreachableException) when (attempt < SafeAttempts)
                 {
