@@ -63,6 +63,10 @@ namespace Primeway.Server.Tests
             Assert.Equal("job_a", (await Store.GetJobAsync("alice", "train", default))!.Id);
             Assert.Null(await Store.GetJobAsync("bob", "train", default));
             Assert.Single(await Store.ListJobsAsync("alice", default));
+
+            var (same, createdThird) = await Store.UpsertJobAsync(new JobRecord("job_c", "alice", "train", "deploy", "v2", T0.AddMinutes(2), T0.AddMinutes(2)), default);
+            Assert.False(createdThird);
+            Assert.Equal(("job_a", T0.AddMinutes(1)), (same.Id, same.UpdatedAt));
         }
 
         [Fact]

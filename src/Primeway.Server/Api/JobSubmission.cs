@@ -57,7 +57,9 @@ namespace Primeway.Server.Api
             var now = DateTimeOffset.UtcNow;
             var record = new JobRecord(Tokens.NewId("job"), owner, job.JobName!, job.JobType!.Value.ToString().ToLowerInvariant(), JobYaml.Write(job), now, now);
             var (stored, created) = await store.UpsertJobAsync(record, ct).ConfigureAwait(false);
-            await request.HttpContext.RequestServices.GetRequiredService<Scheduler>().RegisterAsync(stored, job, ct).ConfigureAwait(false);
+            // A definition saved again unchanged keeps its schedule where it is.
+            bool unchanged = !created && stored.UpdatedAt != record.UpdatedAt;
+            if (!unchanged) await request.HttpContext.RequestServices.GetRequiredService<Scheduler>().RegisterAsync(stored, job, created, ct).ConfigureAwait(false);
             if (project != null)
             {
                 try

@@ -151,13 +151,14 @@ namespace Primeway.Server.Runs
                 {
                     await Task.Delay(options.LeasePollInterval, ct).ConfigureAwait(false);
                     var now = DateTimeOffset.UtcNow;
+                    // One instance alone on its store has no one to hand runs to: its leases need no renewing.
+                    if (!store.IsShared) continue;
                     if (now - renewed >= options.LeaseDuration / 3)
                     {
                         var held = await store.RenewLeasesAsync(instance, now + options.LeaseDuration, ct).ConfigureAwait(false);
                         renewed = now;
                         await LetGoOfTakenRunsAsync(held, ct).ConfigureAwait(false);
                     }
-                    if (!store.IsShared) continue;
                     foreach (var requested in await store.ListStopRequestsAsync(instance, ct).ConfigureAwait(false))
                         if (stopSignals.TryGetValue(requested.Id, out var signal) && !signal.IsCancellationRequested)
                         {

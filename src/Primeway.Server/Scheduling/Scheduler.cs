@@ -33,12 +33,14 @@ namespace Primeway.Server.Scheduling
         }
 
         /// <summary>Starts a stored job's schedule afresh, or forgets it when the job has none.</summary>
-        public async Task RegisterAsync(JobRecord job, JobSpec spec, CancellationToken ct)
+        public async Task RegisterAsync(JobRecord job, JobSpec spec, bool isNewJob, CancellationToken ct)
         {
             var schedule = JobSchedule.For(spec, options.ScheduleTimeZone);
             if (schedule == null)
             {
-                await store.DeleteScheduleAsync(job.Id, ct).ConfigureAwait(false);
+                // Most jobs never had a schedule: a read spares every submission a write.
+                if (!isNewJob && await store.HasScheduleAsync(job.Id, ct).ConfigureAwait(false))
+                    await store.DeleteScheduleAsync(job.Id, ct).ConfigureAwait(false);
                 return;
             }
             // Instants before now do not count; a job inside one of its windows is left with no last start, to come up at the first look.

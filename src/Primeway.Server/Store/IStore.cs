@@ -94,5 +94,7 @@ namespace Primeway.Server.Store
         Task<IReadOnlyList<ScheduleRecord>> ListSchedulesAsync(string? owner, CancellationToken ct);
 
         Task DeleteScheduleAsync(string jobId, CancellationToken ct);
+
+        Task<bool> HasScheduleAsync(string jobId, CancellationToken ct);
     }
 }

@@ -132,20 +132,27 @@ namespace Primeway.Server.Store
 
         private const string JobColumns = "id, owner, name, job_type, yaml, created_at, updated_at";
 
+        /// <summary>
+        /// One statement, so two instances saving the same job name at once both succeed: the second updates. A
+        /// definition saved again unchanged is left as it was (its updated_at too), so re-submitting a job costs no
+        /// write and does not restart its schedule.
+        /// </summary>
         public async Task<(JobRecord Job, bool Created)> UpsertJobAsync(JobRecord job, CancellationToken ct)
         {
-            await using var writing = await EnterWriteAsync(ct).ConfigureAwait(false);
-            await using var connection = await OpenAsync(ct).ConfigureAwait(false);
-            // One statement, so two instances saving the same job name at once both succeed: the second updates.
-            using var upsert = Command(connection,
-                "INSERT INTO jobs (" + JobColumns + ") VALUES (@id, @owner, @name, @type, @yaml, @created, @updated) " +
-                "ON CONFLICT (owner, name) DO UPDATE SET job_type = excluded.job_type, yaml = excluded.yaml, updated_at = excluded.updated_at " +
-                "RETURNING " + JobColumns,
-                Text("@id", job.Id), Text("@owner", job.Owner), Text("@name", job.Name), Text("@type", job.JobType), Text("@yaml", job.Yaml),
-                Text("@created", Time(job.CreatedAt)), Text("@updated", Time(job.UpdatedAt)));
-            await using var reader = await upsert.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await reader.ReadAsync(ct).ConfigureAwait(false);
-            var stored = ReadJob(reader);
+            JobRecord? stored;
+            await using (var writing = await EnterWriteAsync(ct).ConfigureAwait(false))
+            await using (var connection = await OpenAsync(ct).ConfigureAwait(false))
+            {
+                using var upsert = Command(connection,
+                    "INSERT INTO jobs (" + JobColumns + ") VALUES (@id, @owner, @name, @type, @yaml, @created, @updated) " +
+                    "ON CONFLICT (owner, name) DO UPDATE SET job_type = excluded.job_type, yaml = excluded.yaml, updated_at = excluded.updated_at " +
+                    "WHERE jobs.yaml <> excluded.yaml OR jobs.job_type <> excluded.job_type RETURNING " + JobColumns,
+                    Text("@id", job.Id), Text("@owner", job.Owner), Text("@name", job.Name), Text("@type", job.JobType), Text("@yaml", job.Yaml),
+                    Text("@created", Time(job.CreatedAt)), Text("@updated", Time(job.UpdatedAt)));
+                var rows = await ReadAllAsync(upsert, ReadJob, ct).ConfigureAwait(false);
+                stored = rows.Count > 0 ? rows[0] : null;
+            }
+            stored ??= await GetJobAsync(job.Owner, job.Name, ct).ConfigureAwait(false) ?? throw new InvalidOperationException("job " + job.Name + " vanished while it was saved");
             return (stored, stored.Id == job.Id);
         }
 
@@ -285,6 +292,9 @@ namespace Primeway.Server.Store
             owner == null
                 ? QueryAsync("SELECT " + ScheduleColumns + " FROM schedules ORDER BY job_id", ReadSchedule, ct)
                 : QueryAsync("SELECT " + ScheduleColumns + " FROM schedules WHERE owner = @owner ORDER BY job_id", ReadSchedule, ct, Text("@owner", owner));
+
+        public async Task<bool> HasScheduleAsync(string jobId, CancellationToken ct) =>
+            (await QueryAsync("SELECT job_id FROM schedules WHERE job_id = @job", r => r.GetString(0), ct, Text("@job", jobId)).ConfigureAwait(false)).Count > 0;
 
         public Task DeleteScheduleAsync(string jobId, CancellationToken ct) =>
             WriteAsync("DELETE FROM schedules WHERE job_id = @job", ct, Text("@job", jobId));
