@@ -212,6 +212,35 @@ steps:
         }
 
         [Fact]
+        public async Task A_stored_pipeline_starts_on_its_schedule_and_on_request()
+        {
+            var at = DateTimeOffset.UtcNow.AddSeconds(3).ToString("yyyy-MM-ddTHH:mm:ssZ");
+            var response = await client.PostAsync("/v1/pipelines", RunningServer.Yaml(
+                "pipeline_name: timed\nschedule: '" + at + "'\nsteps:\n  - id: only\n    docker_image: busybox\n    command: 'echo on time'\n"));
+            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+            var stored = JsonDocument.Parse(await client.GetStringAsync("/v1/jobs/timed")).RootElement;
+            Assert.Equal("pipeline", stored.GetProperty("job_type").GetString());
+            Assert.Equal(DateTimeOffset.Parse(at), stored.GetProperty("next_start").GetDateTimeOffset());
+            Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync("/v1/jobs/timed/runs", null)).StatusCode);
+
+            var until = DateTime.UtcNow.AddSeconds(30);
+            JsonElement[] runs;
+            while ((runs = JsonDocument.Parse(await client.GetStringAsync("/v1/pipeline-runs")).RootElement.EnumerateArray()
+                       .Where(r => r.GetProperty("pipeline_name").GetString() == "timed").ToArray()).Length == 0)
+            {
+                Assert.True(DateTime.UtcNow < until, "the stored pipeline never started at " + at);
+                await Task.Delay(200);
+            }
+            Assert.Equal("completed", (await WaitForEndAsync(runs.Single().GetProperty("id").GetString()!)).GetProperty("status").GetString());
+
+            var manual = await client.PostAsync("/v1/pipelines/timed/runs", null);
+            Assert.Equal(HttpStatusCode.Created, manual.StatusCode);
+            var again = await WaitForEndAsync(JsonDocument.Parse(await manual.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!);
+            Assert.Equal("completed", again.GetProperty("status").GetString());
+            Assert.Equal(HttpStatusCode.NotFound, (await client.PostAsync("/v1/pipelines/nothing/runs", null)).StatusCode);
+        }
+
+        [Fact]
         public async Task An_invalid_pipeline_is_refused_with_its_diagnostics()
         {
             var response = await client.PostAsync("/v1/pipeline-runs", RunningServer.Yaml("pipeline_name: bad\nsteps:\n  - id: a\n    dependencies: [b]\n    docker_image: busybox\n  - id: b\n    dependencies: [a]\n    docker_image: busybox\n"));

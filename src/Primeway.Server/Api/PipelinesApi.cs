@@ -19,6 +19,11 @@ namespace Primeway.Server.Api
     {
         public static void Map(IEndpointRouteBuilder app)
         {
+            var stored = app.MapGroup("/v1/pipelines").WithTags("Pipelines");
+            stored.MapPost("", Store).WithSummary("Store a pipeline file (a pipeline of the same name is replaced); its schedule, if any, starts it. Listed with the jobs (job_type pipeline).")
+                .Accepts<string>("application/yaml", "application/json");
+            stored.MapPost("/{name}/runs", StartStored).WithSummary("Start a run of a stored pipeline.");
+
             var pipelines = app.MapGroup("/v1/pipeline-runs").WithTags("Pipelines");
             pipelines.MapPost("", Start).WithSummary("Start a pipeline file (application/yaml or application/json). 422 with diagnostics when it is invalid.")
                 .Accepts<string>("application/yaml", "application/json");
@@ -43,20 +48,55 @@ namespace Primeway.Server.Api
             return new PipelineRunView(run.Id, run.PipelineName, run.Status, run.Reason, run.CreatedAt, run.EndedAt, Math.Round(duration, 3), run.StopRequested, steps);
         }
 
-        private static async Task<IResult> Start(HttpContext context, PipelineRunner runner, CancellationToken ct)
+        /// <summary>The pipeline in the body, valid and runnable by the server; or the problem to answer with.</summary>
+        private static async Task<(PipelineSpec? Pipeline, IResult? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
         {
             string text;
-            using (var reader = new StreamReader(context.Request.Body, Encoding.UTF8))
+            using (var reader = new StreamReader(request.Body, Encoding.UTF8))
                 text = await reader.ReadToEndAsync(ct).ConfigureAwait(false);
             var read = PipelineYaml.Read(text, "request");
-            if (read.Pipeline == null) return Problems.Invalid(read.Diagnostics, "The pipeline file could not be read.");
+            if (read.Pipeline == null) return (null, Problems.Invalid(read.Diagnostics, "The pipeline file could not be read."));
             var validation = PipelineValidator.Validate(read.Pipeline, JobSubmission.ServerValidation);
-            if (!validation.IsValid) return Problems.Invalid(validation.Diagnostics, "The pipeline is invalid: " + validation.Errors.Length + " error(s).");
+            if (!validation.IsValid) return (null, Problems.Invalid(validation.Diagnostics, "The pipeline is invalid: " + validation.Errors.Length + " error(s)."));
             var withProject = read.Pipeline.Steps.FirstOrDefault(s => s.Job.ProjectDir != null);
             if (withProject != null)
-                return Problems.Result(StatusCodes.Status422UnprocessableEntity, "Project steps not supported",
-                    "Step '" + withProject.Id + "' has project_dir: pipeline steps run from images for now. Build the image first, or run the step as a job.");
-            var run = await runner.StartAsync(read.Pipeline, context.GetCaller().Owner, ct).ConfigureAwait(false);
+                return (null, Problems.Result(StatusCodes.Status422UnprocessableEntity, "Project steps not supported",
+                    "Step '" + withProject.Id + "' has project_dir: pipeline steps run from images for now. Build the image first, or run the step as a job."));
+            foreach (var step in read.Pipeline.Steps) step.Job.PrimewayApiToken = null;
+            return (read.Pipeline, null);
+        }
+
+        private static async Task<IResult> Start(HttpContext context, PipelineRunner runner, CancellationToken ct)
+        {
+            var (pipeline, problem) = await ReadAsync(context.Request, ct).ConfigureAwait(false);
+            if (problem != null) return problem;
+            var run = await runner.StartAsync(pipeline!, context.GetCaller().Owner, ct).ConfigureAwait(false);
+            return Results.Created("/v1/pipeline-runs/" + run.Id, View(run, Array.Empty<RunRecord>()));
+        }
+
+        private static async Task<IResult> Store(HttpContext context, IStore store, Scheduling.Scheduler scheduler, CancellationToken ct)
+        {
+            var (pipeline, problem) = await ReadAsync(context.Request, ct).ConfigureAwait(false);
+            if (problem != null) return problem;
+            var now = DateTimeOffset.UtcNow;
+            var record = new JobRecord(Tokens.NewId("job"), context.GetCaller().Owner, pipeline!.PipelineName!, Scheduling.Scheduler.PipelineType, PipelineYaml.Write(pipeline), now, now);
+            var existing = await store.GetJobAsync(record.Owner, record.Name, ct).ConfigureAwait(false);
+            if (existing != null && existing.JobType != Scheduling.Scheduler.PipelineType)
+                return Problems.Result(StatusCodes.Status409Conflict, "Name taken by a job",
+                    "A job named '" + record.Name + "' exists; pipelines and jobs share names. Rename the pipeline or delete the job.");
+            var (stored, created) = await store.UpsertJobAsync(record, ct).ConfigureAwait(false);
+            if (created || stored.UpdatedAt == record.UpdatedAt)
+                await scheduler.RegisterAsync(stored, Scheduling.Scheduler.ScheduledSpec(stored) ?? new JobSpec(), created, ct).ConfigureAwait(false);
+            var schedule = (await store.ListSchedulesAsync(stored.Owner, ct).ConfigureAwait(false)).FirstOrDefault(s => s.JobId == stored.Id);
+            var view = JobsApi.View(stored, schedule);
+            return created ? Results.Created("/v1/jobs/" + stored.Id, view) : Results.Ok(view);
+        }
+
+        private static async Task<IResult> StartStored(string name, HttpContext context, IStore store, PipelineRunner runner, CancellationToken ct)
+        {
+            var job = await store.GetJobAsync(context.GetCaller().Owner, name, ct).ConfigureAwait(false);
+            if (job == null || job.JobType != Scheduling.Scheduler.PipelineType) return Problems.NotFound("Pipeline", name);
+            var run = await runner.StartAsync(PipelineYaml.Read(job.Yaml).Pipeline!, job.Owner, ct).ConfigureAwait(false);
             return Results.Created("/v1/pipeline-runs/" + run.Id, View(run, Array.Empty<RunRecord>()));
         }
 

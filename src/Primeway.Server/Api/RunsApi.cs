@@ -54,6 +54,9 @@ namespace Primeway.Server.Api
         {
             var job = await store.GetJobAsync(context.GetCaller().Owner, id, ct).ConfigureAwait(false);
             if (job == null) return Problems.NotFound("Job", id);
+            if (job.JobType == Scheduling.Scheduler.PipelineType)
+                return Problems.Result(StatusCodes.Status409Conflict, "A pipeline, not a job",
+                    "'" + job.Name + "' is a stored pipeline: start it with POST /v1/pipelines/" + job.Name + "/runs.");
             var run = await supervisor.SubmitAsync(job, ct).ConfigureAwait(false);
             return Results.Created("/v1/runs/" + run.Id, View(run, context));
         }

@@ -20,11 +20,16 @@ namespace Primeway.Server.Scheduling
         private readonly IStore store;
         private readonly Supervisor supervisor;
         private readonly DeployGateway gateway;
+        private readonly PipelineRunner pipelines;
+
+        /// <summary>A stored pipeline is kept among the jobs with this job_type; its schedule starts a pipeline run.</summary>
+        public const string PipelineType = "pipeline";
         private readonly ServerOptions options;
         private readonly ILogger<Scheduler> log;
 
-        public Scheduler(IStore store, Supervisor supervisor, DeployGateway gateway, ServerOptions options, ILogger<Scheduler> log)
+        public Scheduler(IStore store, Supervisor supervisor, DeployGateway gateway, PipelineRunner pipelines, ServerOptions options, ILogger<Scheduler> log)
         {
+            this.pipelines = pipelines;
             this.store = store;
             this.supervisor = supervisor;
             this.gateway = gateway;
@@ -92,8 +97,8 @@ namespace Primeway.Server.Scheduling
             }
             // A new definition is being registered; its record comes next.
             if (job.UpdatedAt != record.DefinitionAt) return;
-            var read = JobYaml.Read(job.Yaml, "job " + job.Name);
-            var schedule = read.Jobs.Count == 1 ? JobSchedule.For(read.Jobs[0], options.ScheduleTimeZone) : null;
+            var spec = ScheduledSpec(job);
+            var schedule = spec == null ? null : JobSchedule.For(spec, options.ScheduleTimeZone);
             if (schedule == null)
             {
                 await store.DeleteScheduleAsync(record.JobId, ct).ConfigureAwait(false);
@@ -119,9 +124,26 @@ namespace Primeway.Server.Scheduling
             if (start) await StartAsync(job, ct).ConfigureAwait(false);
         }
 
-        /// <summary>A run job starts at each start; a deploy job starts unless it is already up.</summary>
+        /// <summary>What carries the stored definition's schedule: the job itself, or for a pipeline its schedule as a start.</summary>
+        public static JobSpec? ScheduledSpec(JobRecord job)
+        {
+            if (job.JobType == PipelineType)
+                return PipelineYaml.Read(job.Yaml, "pipeline " + job.Name).Pipeline is PipelineSpec pipeline && pipeline.Schedule != null
+                    ? new JobSpec { JobName = job.Name, JobType = JobType.Run, ScheduleStart = pipeline.Schedule }
+                    : null;
+            var read = JobYaml.Read(job.Yaml, "job " + job.Name);
+            return read.Jobs.Count == 1 ? read.Jobs[0] : null;
+        }
+
+        /// <summary>A run job starts at each start; a deploy job starts unless it is already up; a pipeline starts a pipeline run.</summary>
         private async Task StartAsync(JobRecord job, CancellationToken ct)
         {
+            if (job.JobType == PipelineType)
+            {
+                var pipeline = PipelineYaml.Read(job.Yaml, "pipeline " + job.Name).Pipeline;
+                if (pipeline != null) await pipelines.StartAsync(pipeline, job.Owner, ct).ConfigureAwait(false);
+                return;
+            }
             if (job.JobType == "deploy" && (await ActiveRunsAsync(job, ct).ConfigureAwait(false)).Length > 0) return;
             await supervisor.SubmitAsync(job, ct, RunTrigger.Schedule).ConfigureAwait(false);
         }
@@ -129,6 +151,7 @@ namespace Primeway.Server.Scheduling
         /// <summary>Stops whatever of the job still runs; a deploy job asleep for idleness stays down until its next start.</summary>
         private async Task EndAsync(JobRecord job, CancellationToken ct)
         {
+            if (job.JobType == PipelineType) return;
             foreach (var run in await ActiveRunsAsync(job, ct).ConfigureAwait(false))
                 await supervisor.StopAsync(run, ct, "schedule_end").ConfigureAwait(false);
             if (job.JobType == "deploy")
