@@ -127,7 +127,10 @@ namespace Primeway.Server.Runs
             return new StoredLogLine(time, raw.Substring(first + 1, second - first - 1), raw.Substring(second + 1));
         }
 
-        /// <summary>One run's open log file: appends are serialised, and each append wakes the followers.</summary>
+        /// <summary>
+        /// One run's open log file: appends are serialised, and each append wakes the followers. The file stays open
+        /// while the run writes (a busy job writes thousands of lines a second) and closes when the run ends.
+        /// </summary>
         private sealed class RunLogFile
         {
             private readonly string path;
@@ -136,6 +139,7 @@ namespace Primeway.Server.Runs
             private TaskCompletionSource<bool> changed = NewSignal();
             private long size;
             private bool capped;
+            private FileStream? stream;
 
             public RunLogFile(string path, long maxBytes)
             {
@@ -167,8 +171,9 @@ namespace Primeway.Server.Runs
                         bytes = Encoding.UTF8.GetBytes(DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture)
                             + " primeway [log cap of " + maxBytes / (1024 * 1024) + " MiB reached: later lines of this run are not kept]\n");
                     }
-                    using (var stream = new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete))
-                        stream.Write(bytes, 0, bytes.Length);
+                    stream ??= new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, bufferSize: 1);
+                    // Written through at once: followers, in this process or another instance, read the file as it grows.
+                    stream.Write(bytes, 0, bytes.Length);
                     size += bytes.Length;
                     LastTime = line.Time;
                     var signal = changed;
@@ -179,7 +184,12 @@ namespace Primeway.Server.Runs
 
             public void Complete()
             {
-                lock (gate) changed.TrySetResult(true);
+                lock (gate)
+                {
+                    stream?.Dispose();
+                    stream = null;
+                    changed.TrySetResult(true);
+                }
             }
 
             private static TaskCompletionSource<bool> NewSignal() => new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
