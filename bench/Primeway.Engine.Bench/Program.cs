@@ -32,7 +32,7 @@ async Task CliRun() => await Docker("run", "--rm", "--network", "host", "busybox
 string HttpdCommand(int port) => $"mkdir -p /www && echo ok > /www/health && exec httpd -f -p 127.0.0.1:{port} -h /www";
 async Task EngineDeploy()
 {
-    int port = FreePort();
+    int port = BenchSupport.FreePort();
     var job = Job($"job_name: bench-web\njob_type: deploy\ndocker_image: busybox\nport: {port}\nhealth_endpoint: /health\ncommand: {HttpdCommand(port)}\n");
     var sw = Stopwatch.StartNew();
     var deployment = await Deployment.StartAsync(docker, job, NullRunListener.Instance, options);
@@ -41,7 +41,7 @@ async Task EngineDeploy()
 }
 async Task CliDeploy()
 {
-    int port = FreePort();
+    int port = BenchSupport.FreePort();
     var name = "bench-cli-web-" + port;
     var sw = Stopwatch.StartNew();
     await Docker("run", "-d", "--name", name, "--network", "host", "busybox", "sh", "-c", HttpdCommand(port));
@@ -84,14 +84,6 @@ static double P(List<double> values, int percentile)
     return sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(percentile / 100.0 * sorted.Count) - 1)];
 }
 
-static int FreePort()
-{
-    var l = new TcpListener(IPAddress.Loopback, 0);
-    l.Start();
-    int port = ((IPEndPoint)l.LocalEndpoint).Port;
-    l.Stop();
-    return port;
-}
 
 async Task<bool> Healthy(string url)
 {

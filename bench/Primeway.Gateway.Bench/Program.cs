@@ -23,20 +23,20 @@ using Microsoft.Extensions.Logging;
 // Run: dotnet run -c Release --project bench/Primeway.Gateway.Bench [-- --requests 5000]
 if (args.Length == 2 && args[0] == "--upstream") return await UpstreamAsync(int.Parse(args[1]));
 
-var requests = Arg("--requests", 5000);
+var requests = BenchSupport.Arg(args, "--requests", 5000);
 var data = Path.Combine(Path.GetTempPath(), "primeway-gateway-bench-" + Guid.NewGuid().ToString("N"));
-var port = FreePort();
+var port = BenchSupport.FreePort();
 using var server = StartServer(port, data);
 try
 {
     var serverUrl = "http://127.0.0.1:" + port;
     using var api = new HttpClient { BaseAddress = new Uri(serverUrl) };
-    await WaitForHealthAsync(api);
+    await BenchSupport.WaitForHealthAsync(api);
     var adminToken = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
     api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminToken);
 
-    var openPort = FreePort();
-    var tokenPort = FreePort();
+    var openPort = BenchSupport.FreePort();
+    var tokenPort = BenchSupport.FreePort();
     await DeployAsync(api, "bench-open", openPort, "none");
     await DeployAsync(api, "bench-token", tokenPort, "token");
 
@@ -139,27 +139,5 @@ static Process StartServer(int port, string data)
     return process;
 }
 
-static async Task WaitForHealthAsync(HttpClient http)
-{
-    for (int i = 0; i < 300; i++)
-    {
-        try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
-        await Task.Delay(100);
-    }
-    throw new TimeoutException("the server did not start");
-}
 
-static int FreePort()
-{
-    var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
 
-int Arg(string name, int fallback)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-}

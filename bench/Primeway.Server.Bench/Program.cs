@@ -27,8 +27,8 @@ using System.Threading.Tasks;
 // Prints submissions per second and p50/p99 latency of POST /v1/runs, and the server's resident memory idle and
 // with 1,000 finished runs. Targets: >= 1,000 submissions/s, p99 < 50 ms.
 // Run: dotnet run -c Release --project bench/Primeway.Server.Bench [-- --requests 5000 --concurrency 16]
-var requests = Arg("--requests", 5000);
-var concurrency = Arg("--concurrency", 16);
+var requests = BenchSupport.Arg(args, "--requests", 5000);
+var concurrency = BenchSupport.Arg(args, "--concurrency", 16);
 const string job = "job_name: bench\njob_type: run\ndocker_image: busybox\ncommand: 'true'\n";
 
 var sqlite = await MeasureAsync("SQLite, one instance", requests, concurrency, measureMemory: true, data => new[] { StartServer(data, "a") });
@@ -66,7 +66,7 @@ static async Task<Figures> MeasureAsync(string name, int requests, int concurren
         {
             servers.Add(server);
             using var probe = new HttpClient { BaseAddress = new Uri("http://127.0.0.1:" + server.Port) };
-            await WaitForHealthAsync(probe);
+            await BenchSupport.WaitForHealthAsync(probe);
         }
         var token = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
         var clients = servers.Select(server =>
@@ -184,7 +184,7 @@ static long Rss(int pid)
 
 static (Process Process, int Port) StartServer(string data, string instance, params string[] extra)
 {
-    var port = FreePort();
+    var port = BenchSupport.FreePort();
     var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
     foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "primeway.dll"), "server", "--urls", "http://127.0.0.1:" + port, "--data", data, "--backend", "process", "--instance", instance }.Concat(extra))
         start.ArgumentList.Add(arg);
@@ -197,29 +197,7 @@ static (Process Process, int Port) StartServer(string data, string instance, par
     return (process, port);
 }
 
-static async Task WaitForHealthAsync(HttpClient http)
-{
-    for (int i = 0; i < 300; i++)
-    {
-        try { if ((await http.GetAsync("/healthz")).IsSuccessStatusCode) return; } catch (HttpRequestException) { }
-        await Task.Delay(100);
-    }
-    throw new TimeoutException("the server did not start");
-}
 
-static int FreePort()
-{
-    var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-    listener.Stop();
-    return port;
-}
 
-int Arg(string name, int fallback)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1]) : fallback;
-}
 
 sealed record Figures(double Throughput, double P99, double DispatchP50);

@@ -65,21 +65,8 @@ namespace Primeway
         /// <summary>Reads a job file from disk; a file that cannot be read gives a PW1016 diagnostic, not an exception.</summary>
         public static JobReadResult ReadFile(string path)
         {
-            string text;
-            try
-            {
-                text = File.ReadAllText(path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
-            {
-                var reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "the file does not exist" : e.Message;
-                return new JobReadResult(path, Array.Empty<JobSpec>(), new[]
-                {
-                    new Diagnostic(DiagnosticCodes.FileNotReadable, DiagnosticSeverity.Error, null,
-                        "cannot read the job file: " + reason + ". Check the path and its permissions.", path, 0, 0),
-                });
-            }
-            return Read(text, path);
+            var text = SourceText.Read(path, "job file", out var problem);
+            return text == null ? new JobReadResult(path, Array.Empty<JobSpec>(), new[] { problem! }) : Read(text, path);
         }
 
         /// <summary>

@@ -63,8 +63,8 @@ namespace Primeway.Server.Tests
         {
             using var a = servers.A.Client(servers.Token);
             using var b = servers.B.Client(servers.Token);
-            var run = await StartAsync(a, "long", "echo started; sleep 60");
-            await WaitForLogAsync(b, run, "started");
+            var run = await RunningServer.StartRunAsync(a, "long", "echo started; sleep 60");
+            await RunningServer.WaitForLogAsync(b, run, "started");
             Assert.Equal("a", (await GetRunAsync(b, run)).GetProperty("supervisor").GetString());
 
             Assert.Equal(HttpStatusCode.Accepted, (await b.PostAsync("/v1/runs/" + run + "/stop", null)).StatusCode);
@@ -77,25 +77,19 @@ namespace Primeway.Server.Tests
         {
             using var a = servers.A.Client(servers.Token);
             using var b = servers.B.Client(servers.Token);
-            var run = await StartAsync(a, "survivor", "echo one; sleep 12; echo two; exit 3");
+            var run = await RunningServer.StartRunAsync(a, "survivor", "echo one; sleep 12; echo two; exit 3");
             var pipelineStart = await a.PostAsync("/v1/pipeline-runs", RunningServer.Yaml(
                 "pipeline_name: orphan\nsteps:\n  - id: first\n    docker_image: busybox\n    command: 'sleep 12'\n  - id: second\n    dependencies: [first]\n    docker_image: busybox\n    command: 'echo second'\n"));
             Assert.Equal(HttpStatusCode.Created, pipelineStart.StatusCode);
             var pipeline = JsonDocument.Parse(await pipelineStart.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
-            await WaitForLogAsync(b, run, "one");
+            await RunningServer.WaitForLogAsync(b, run, "one");
             Assert.Equal("a", (await GetRunAsync(b, run)).GetProperty("supervisor").GetString());
 
             await servers.A.KillAsync();
             try
             {
                 await FinishedByTheOtherAsync(b, run);
-                var until = DateTime.UtcNow.AddSeconds(60);
-                JsonElement finished;
-                while ((finished = JsonDocument.Parse(await b.GetStringAsync("/v1/pipeline-runs/" + pipeline)).RootElement).GetProperty("status").GetString() == "running")
-                {
-                    Assert.True(DateTime.UtcNow < until, "the pipeline of the killed instance never finished: " + finished);
-                    await Task.Delay(200);
-                }
+                var finished = await PipelineRunTests.WaitForEndAsync(b, pipeline!, seconds: 60);
                 Assert.Equal("completed", finished.GetProperty("status").GetString());
                 Assert.All(finished.GetProperty("steps").EnumerateArray(), step => Assert.Equal("completed", step.GetProperty("status").GetString()));
             }
@@ -152,7 +146,7 @@ namespace Primeway.Server.Tests
         {
             using var a = servers.A.Client(servers.Token);
             using var b = servers.B.Client(servers.Token);
-            var port = FreePort();
+            var port = DeployRunTests.FreePort();
             var name = "shared-web-" + Guid.NewGuid().ToString("N").Substring(0, 6);
             var started = await a.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: deploy\ndocker_image: busybox\n" +
                 "command: [sh, -c, 'mkdir -p /www && echo ok > /www/index.html && exec httpd -f -p " + port + " -h /www']\n" +
@@ -179,33 +173,10 @@ namespace Primeway.Server.Tests
             await b.PostAsync("/v1/runs/" + woken.GetProperty("id").GetString() + "/stop", null);
         }
 
-        private static int FreePort()
-        {
-            var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
 
-        private static async Task<string> StartAsync(HttpClient client, string name, string command)
-        {
-            var response = await client.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: '" + command + "'\n"));
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        }
 
         private static async Task<JsonElement> GetRunAsync(HttpClient client, string run) =>
             JsonDocument.Parse(await client.GetStringAsync("/v1/runs/" + run)).RootElement;
 
-        private static async Task WaitForLogAsync(HttpClient client, string run, string text)
-        {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (!(await client.GetStringAsync("/v1/runs/" + run + "/logs")).Contains(text))
-            {
-                if (DateTime.UtcNow > until) throw new TimeoutException("'" + text + "' never appeared in the log of " + run);
-                await Task.Delay(50);
-            }
-        }
     }
 }

@@ -34,7 +34,10 @@ namespace Primeway.Server.Tests
             return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
         }
 
-        private async Task<JsonElement> WaitForEndAsync(string id, int seconds = 90)
+        private Task<JsonElement> WaitForEndAsync(string id, int seconds = 90) => WaitForEndAsync(client, id, seconds);
+
+        /// <summary>Polls the pipeline run until it is no longer running, or fails the test after the limit.</summary>
+        internal static async Task<JsonElement> WaitForEndAsync(HttpClient client, string id, int seconds = 90)
         {
             var until = DateTime.UtcNow.AddSeconds(seconds);
             while (true)
@@ -118,13 +121,7 @@ steps:
 "));
             Assert.Equal(HttpStatusCode.Created, response.StatusCode);
             var id = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString();
-            JsonElement pipeline;
-            var until = DateTime.UtcNow.AddSeconds(60);
-            while ((pipeline = JsonDocument.Parse(await host.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement).GetProperty("status").GetString() == "running")
-            {
-                Assert.True(DateTime.UtcNow < until, pipeline.ToString());
-                await Task.Delay(100);
-            }
+            var pipeline = await WaitForEndAsync(host, id!, seconds: 60);
             Assert.Equal("completed", pipeline.GetProperty("status").GetString());
             var use = Step(pipeline, "use").GetProperty("run_id").GetString();
             Assert.Contains("made", await host.GetStringAsync("/v1/runs/" + use + "/logs"));
@@ -200,13 +197,7 @@ steps:
 
             await using var second = await RunningServer.StartAsync(data);
             using var after = second.Client(second.AdminToken);
-            JsonElement ended;
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while ((ended = JsonDocument.Parse(await after.GetStringAsync("/v1/pipeline-runs/" + id)).RootElement).GetProperty("status").GetString() == "running")
-            {
-                Assert.True(DateTime.UtcNow < deadline, ended.ToString());
-                await Task.Delay(200);
-            }
+            var ended = await WaitForEndAsync(after, id, seconds: 60);
             Assert.True(ended.GetProperty("status").GetString() == "completed", ended.ToString());
             Assert.Contains("one", await after.GetStringAsync("/v1/runs/" + Step(ended, "second").GetProperty("run_id").GetString() + "/logs?timestamps=false"));
         }

@@ -31,13 +31,13 @@ namespace Primeway.Server.Tests
             await serverProcess.WaitForHealthAsync();
             using var client = serverProcess.Client(File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
 
-            var finished = await StartAsync(client, "finished", "echo done");
+            var finished = await RunningServer.StartRunAsync(client, "finished", "echo done");
             Assert.Equal("completed", (await RunningServer.WaitForEndAsync(client, finished)).GetProperty("status").GetString());
-            var stillRunning = await StartAsync(client, "survivor", "echo a1; sleep 4; echo a2; exit 4");
-            var endsWhileDown = await StartAsync(client, "ends-while-down", "echo b1; sleep 1; echo b2; exit 5");
-            var vanishes = await StartAsync(client, "vanishes", "echo c1; sleep 60");
+            var stillRunning = await RunningServer.StartRunAsync(client, "survivor", "echo a1; sleep 4; echo a2; exit 4");
+            var endsWhileDown = await RunningServer.StartRunAsync(client, "ends-while-down", "echo b1; sleep 1; echo b2; exit 5");
+            var vanishes = await RunningServer.StartRunAsync(client, "vanishes", "echo c1; sleep 60");
             foreach (var (run, line) in new[] { (stillRunning, "a1"), (endsWhileDown, "b1"), (vanishes, "c1") })
-                await WaitForLogAsync(client, run, line);
+                await RunningServer.WaitForLogAsync(client, run, line);
 
             await serverProcess.KillAsync();
             Docker("rm", "-f", DockerBackend.ContainerName(vanishes));
@@ -82,22 +82,7 @@ namespace Primeway.Server.Tests
         private static string StdoutOf(string log) =>
             string.Concat(log.Split('\n').Where(l => l.Length > 0 && !l.Contains(": exited with code") && !l.Contains(": the run")).Select(l => l + "\n"));
 
-        private static async Task<string> StartAsync(HttpClient client, string name, string command)
-        {
-            var response = await client.PostAsync("/v1/runs", RunningServer.Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: '" + command + "'\n"));
-            Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-            return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
-        }
 
-        private static async Task WaitForLogAsync(HttpClient client, string runId, string text)
-        {
-            var until = DateTime.UtcNow.AddSeconds(30);
-            while (!(await client.GetStringAsync("/v1/runs/" + runId + "/logs")).Contains(text))
-            {
-                if (DateTime.UtcNow > until) throw new TimeoutException("'" + text + "' never appeared in the log of " + runId);
-                await Task.Delay(50);
-            }
-        }
 
         private static void Docker(params string[] args)
         {

@@ -67,6 +67,25 @@ namespace Primeway.Server.Tests
             }
         }
 
+        /// <summary>Starts a busybox run job with this shell command through POST /v1/runs; returns the run id.</summary>
+        public static async Task<string> StartRunAsync(HttpClient client, string name, string command)
+        {
+            var response = await client.PostAsync("/v1/runs", Yaml("job_name: " + name + "\njob_type: run\ndocker_image: busybox\ncommand: '" + command + "'\n"));
+            Xunit.Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+            return System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("id").GetString()!;
+        }
+
+        /// <summary>Waits until the run's log holds the text, or fails the test after 30 s.</summary>
+        public static async Task WaitForLogAsync(HttpClient client, string runId, string text)
+        {
+            var until = DateTime.UtcNow.AddSeconds(30);
+            while (!(await client.GetStringAsync("/v1/runs/" + runId + "/logs")).Contains(text))
+            {
+                if (DateTime.UtcNow > until) throw new TimeoutException("'" + text + "' never appeared in the log of " + runId);
+                await Task.Delay(50);
+            }
+        }
+
         public static StringContent Yaml(string yaml) => new StringContent(yaml, Encoding.UTF8, "application/yaml");
 
         public async ValueTask DisposeAsync()

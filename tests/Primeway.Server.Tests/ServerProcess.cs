@@ -34,7 +34,7 @@ namespace Primeway.Server.Tests
 
         public static ServerProcess Start(string dataDirectory, params string[] extraArguments)
         {
-            var port = FreePort();
+            var port = DeployRunTests.FreePort();
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
             var arguments = new List<string> { System.IO.Path.Combine(AppContext.BaseDirectory, "primeway.dll"), "server", "--urls", "http://127.0.0.1:" + port, "--data", dataDirectory };
             arguments.AddRange(extraArguments);
@@ -80,13 +80,5 @@ namespace Primeway.Server.Tests
             process.Dispose();
         }
 
-        private static int FreePort()
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start();
-            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-            listener.Stop();
-            return port;
-        }
     }
 }

@@ -61,18 +61,8 @@ namespace Primeway
 
         public static PipelineReadResult ReadFile(string path)
         {
-            try
-            {
-                return Read(File.ReadAllText(path), path);
-            }
-            catch (Exception e) when (e is IOException || e is UnauthorizedAccessException || e is NotSupportedException || e is ArgumentException)
-            {
-                var reason = e is FileNotFoundException || e is DirectoryNotFoundException ? "the file does not exist" : e.Message;
-                return new PipelineReadResult(path, null, new[]
-                {
-                    new Diagnostic(DiagnosticCodes.FileNotReadable, DiagnosticSeverity.Error, null, "cannot read the pipeline file: " + reason + ". Check the path and its permissions.", path, 0, 0),
-                });
-            }
+            var text = SourceText.Read(path, "pipeline file", out var problem);
+            return text == null ? new PipelineReadResult(path, null, new[] { problem! }) : Read(text, path);
         }
 
         /// <summary>The pipeline as clean YAML that reads back to the same pipeline.</summary>

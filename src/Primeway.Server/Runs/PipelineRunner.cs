@@ -84,20 +84,20 @@ namespace Primeway.Server.Runs
         {
             stopping = stoppingToken;
             await supervisor.Reconciled.ConfigureAwait(false);
-            // Alone on its store, an instance drives every unfinished pipeline run; sharing one, those of instances
-            // whose heartbeat lapsed too, checked as often as run leases are.
-            bool first = true;
-            while (!stoppingToken.IsCancellationRequested)
+            // Alone on its store, an instance drives every unfinished pipeline run, once, at start. Sharing one, it also
+            // beats its heartbeat and takes over the pipeline runs of instances whose heartbeat lapsed, as often as
+            // run leases are renewed.
+            bool claimed = false;
+            while (!stoppingToken.IsCancellationRequested && (store.IsShared || !claimed))
             {
                 try
                 {
                     var now = DateTimeOffset.UtcNow;
-                    await store.HeartbeatAsync(options.InstanceId, now, stoppingToken).ConfigureAwait(false);
-                    if (first || store.IsShared)
-                        foreach (var run in await store.ClaimPipelineRunsAsync(options.InstanceId, now - options.LeaseDuration, ignoreOthers: !store.IsShared, stoppingToken).ConfigureAwait(false))
-                            Drive(run.Id);
-                    first = false;
-                    await Task.Delay(options.LeaseDuration / 3, stoppingToken).ConfigureAwait(false);
+                    if (store.IsShared) await store.HeartbeatAsync(options.InstanceId, now, stoppingToken).ConfigureAwait(false);
+                    foreach (var run in await store.ClaimPipelineRunsAsync(options.InstanceId, now - options.LeaseDuration, ignoreOthers: !store.IsShared, stoppingToken).ConfigureAwait(false))
+                        Drive(run.Id);
+                    claimed = true;
+                    if (store.IsShared) await Task.Delay(options.LeaseDuration / 3, stoppingToken).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { }
                 catch (Exception e)
@@ -107,6 +107,8 @@ namespace Primeway.Server.Runs
                     catch (OperationCanceledException) { }
                 }
             }
+            try { await Task.Delay(Timeout.Infinite, stoppingToken).ConfigureAwait(false); }
+            catch (OperationCanceledException) { }
             await Task.WhenAll(drivers.Values).ConfigureAwait(false);
         }
 

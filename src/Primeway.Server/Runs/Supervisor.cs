@@ -144,6 +144,8 @@ namespace Primeway.Server.Runs
         /// </summary>
         private async Task KeepLeasesAsync(CancellationToken ct)
         {
+            // One instance alone on its store has no one to hand runs to or take them from.
+            if (!store.IsShared) return;
             var renewed = DateTimeOffset.UtcNow;
             while (!ct.IsCancellationRequested)
             {
@@ -151,8 +153,6 @@ namespace Primeway.Server.Runs
                 {
                     await Task.Delay(options.LeasePollInterval, ct).ConfigureAwait(false);
                     var now = DateTimeOffset.UtcNow;
-                    // One instance alone on its store has no one to hand runs to: its leases need no renewing.
-                    if (!store.IsShared) continue;
                     if (now - renewed >= options.LeaseDuration / 3)
                     {
                         var held = await store.RenewLeasesAsync(instance, now + options.LeaseDuration, ct).ConfigureAwait(false);
